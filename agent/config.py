@@ -1,0 +1,202 @@
+"""One configuration object: defaults < TOML file < environment < CLI flags.
+
+Environment variables are ``VISREASON_<SECTION>_<KEY>`` (e.g. ``VISREASON_LLM_BACKEND=openai``),
+plus the short forms ``VISREASON_HOME`` and ``VISREASON_DETECTOR``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from agent.errors import ConfigError
+
+# The shared model folder sits next to the checkout in this environment.
+SHARED_DETECTOR = Path(__file__).resolve().parents[2] / "shared" / "models" / "yolox_nano.onnx"
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    backend: str = "gguf"  # gguf | openai | hf
+    model: str = "qwen2.5-coder-1.5b"  # model-store name, file path, hub id or served model name
+    base_url: str = ""
+    api_key: str = ""
+    n_ctx: int = 4096
+    n_threads: int = 2
+    temperature: float = 0.0
+    max_tokens: int = 256
+    timeout_s: float = 60.0
+    max_retries: int = 2
+    grammar: bool = True  # constrain program decoding with the registry's GBNF grammar
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    backend: str = "yolox"  # yolox | ultralytics
+    path: str = ""  # yolox: ONNX file; ultralytics: .pt/.yaml weights (yolo11n.pt, yoloe-11s-seg.pt, ...)
+    score_threshold: float = 0.3
+    nms_threshold: float = 0.45
+
+
+@dataclass(frozen=True)
+class VQAConfig:
+    backend: str = "facts"  # facts (tool facts + LLM) | transformers (BLIP / Florence-2 / SmolVLM)
+    model: str = ""
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    backend: str = "efficientnet-lite0"  # efficientnet-lite0 | clip
+    model: str = ""
+
+
+@dataclass(frozen=True)
+class OCRConfig:
+    backend: str = "rapidocr"
+    min_confidence: float = 0.5
+
+
+@dataclass(frozen=True)
+class EmbedderConfig:
+    text_model: str = "all-minilm-l6-v2"  # model-store name or any sentence-transformers id/path
+    clip_model: str = ""  # hub id of a CLIP model; empty = offline image features
+
+
+@dataclass(frozen=True)
+class BudgetConfig:
+    max_steps: int = 40  # interpreter steps per program
+    program_seconds: float = 60.0
+    agent_seconds: float = 180.0
+    max_turns: int = 5  # decide/retrieve loop turns
+    max_repairs: int = 2
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    max_pixels: int = 50_000_000  # decompression-bomb guard
+    max_bytes: int = 50_000_000
+
+
+@dataclass(frozen=True)
+class Config:
+    home: str = ""  # cache dir; default ~/.cache/visreason
+    llm: LLMConfig = field(default_factory=LLMConfig)
+    detector: DetectorConfig = field(default_factory=DetectorConfig)
+    vqa: VQAConfig = field(default_factory=VQAConfig)
+    classifier: ClassifierConfig = field(default_factory=ClassifierConfig)
+    ocr: OCRConfig = field(default_factory=OCRConfig)
+    embedder: EmbedderConfig = field(default_factory=EmbedderConfig)
+    budgets: BudgetConfig = field(default_factory=BudgetConfig)
+    images: ImageLimits = field(default_factory=ImageLimits)
+    tool_cache_dir: str = ""  # optional on-disk tool-result cache
+
+    @property
+    def home_path(self) -> Path:
+        return Path(self.home or os.environ.get("VISREASON_HOME") or Path.home() / ".cache" / "visreason")
+
+    @property
+    def detector_path(self) -> Path | None:
+        """The YOLOX ONNX file: config, then $VISREASON_DETECTOR, then ../shared/models."""
+        for candidate in (self.detector.path, os.environ.get("VISREASON_DETECTOR", "")):
+            if candidate:
+                return Path(candidate).expanduser()
+        return SHARED_DETECTOR if SHARED_DETECTOR.exists() else None
+
+    def replace(self, **changes: Any) -> Config:
+        """Dotted overrides: ``cfg.replace(**{"llm.backend": "openai"})``."""
+        return apply_overrides(self, changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _coerce(value: Any, like: Any, key: str) -> Any:
+    if isinstance(like, bool):
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"{key}: expected a boolean, got {value!r}")
+    try:
+        return type(like)(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{key}: expected {type(like).__name__}, got {value!r}") from None
+
+
+def apply_overrides(cfg: Config, overrides: Mapping[str, Any]) -> Config:
+    """Apply ``{"section.key": value}`` (or top-level ``{"home": ...}``) overrides, type-checked."""
+    sections: dict[str, dict[str, Any]] = {}
+    top: dict[str, Any] = {}
+    for dotted, value in overrides.items():
+        parts = dotted.split(".")
+        if len(parts) == 1:
+            if parts[0] not in {f.name for f in dataclasses.fields(cfg)} or dataclasses.is_dataclass(getattr(cfg, parts[0])):
+                raise ConfigError(f"unknown config key {dotted!r}")
+            top[parts[0]] = _coerce(value, getattr(cfg, parts[0]), dotted)
+            continue
+        if len(parts) != 2:
+            raise ConfigError(f"config keys look like 'section.key', got {dotted!r}")
+        section, key = parts
+        sub = getattr(cfg, section, None)
+        if not dataclasses.is_dataclass(sub):
+            raise ConfigError(f"unknown config section {section!r}; known: {', '.join(_sections())}")
+        names = {f.name for f in dataclasses.fields(sub)}
+        if key not in names:
+            raise ConfigError(f"unknown key {key!r} in [{section}]; known: {', '.join(sorted(names))}")
+        sections.setdefault(section, {})[key] = _coerce(value, getattr(sub, key), dotted)
+    new_sections = {s: dataclasses.replace(getattr(cfg, s), **kv) for s, kv in sections.items()}
+    return dataclasses.replace(cfg, **top, **new_sections)
+
+
+def _sections() -> list[str]:
+    return [f.name for f in dataclasses.fields(Config) if f.name not in {"home", "tool_cache_dir"}]
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def env_overrides(environ: Mapping[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if environ.get("VISREASON_DETECTOR"):
+        out["detector.path"] = environ["VISREASON_DETECTOR"]
+    for section in _sections():
+        prefix = f"VISREASON_{section.upper()}_"
+        for name, value in environ.items():
+            if name.startswith(prefix):
+                out[f"{section}.{name[len(prefix):].lower()}"] = value
+    return out
+
+
+def load_config(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None,
+                environ: Mapping[str, str] | None = None) -> Config:
+    """Build the configuration: defaults, then the TOML file, then env, then explicit overrides."""
+    cfg = Config()
+    if path is None and os.environ.get("VISREASON_CONFIG"):
+        path = os.environ["VISREASON_CONFIG"]
+    if path is not None:
+        p = Path(path)
+        try:
+            data = tomllib.loads(p.read_text())
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {p}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: invalid TOML: {exc}") from None
+        cfg = apply_overrides(cfg, _flatten(data))
+    cfg = apply_overrides(cfg, env_overrides(os.environ if environ is None else environ))
+    if overrides:
+        cfg = apply_overrides(cfg, overrides)
+    return cfg
