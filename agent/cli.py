@@ -1,0 +1,69 @@
+"""``visreason`` command line: each sub-command lives in its own module and registers itself."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+
+from agent.errors import VisreasonError
+
+# module -> it defines ``register(subparsers)``; imported lazily so `--help` stays fast.
+SUBCOMMAND_MODULES = (
+    "agent.cli_run",      # run: a program without an LLM
+    "agent.cli_ask",      # ask: a question through the agent
+    "agent.cli_models",   # models list|fetch|verify
+    "agent.cli_batch",    # batch, score
+    "retrieval.cli",      # kb build|add|search|info|delete
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="visreason", description="Agentic visual reasoning with visible evidence.")
+    parser.add_argument("--config", help="TOML config file (also $VISREASON_CONFIG)")
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                        help="override one config value, e.g. --set detector.score_threshold=0.4")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a real import error inside the module
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def config_from_args(args: argparse.Namespace):
+    from agent.config import load_config
+    from agent.errors import ConfigError
+
+    overrides = {}
+    for item in args.set:
+        if "=" not in item:
+            raise ConfigError(f"--set expects SECTION.KEY=VALUE, got {item!r}")
+        key, value = item.split("=", 1)
+        overrides[key.strip()] = value.strip()
+    return load_config(args.config, overrides)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except VisreasonError as exc:
+        if getattr(args, "json", False):
+            print(json.dumps({"error": exc.to_dict()}))
+        else:
+            print(f"error: {type(exc).__name__}: {exc}" + (f"\n{exc.hint}" if exc.hint else ""), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
