@@ -1,0 +1,120 @@
+"""What every engine shares: building a reasoner, running one task into a record, ordering the work.
+
+Ordering: items asking about the same image(s) form a group, and a worker keeps a group
+until it is done, so the first question on an image fills the tool cache (detections, OCR,
+...) and the next ones hit it. At the tail, an idle worker takes items from another
+worker's unfinished group rather than waiting.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from agent.errors import ConfigError, VisreasonError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_REASONER_FACTORY = "agent.reasoner:Reasoner"
+
+ReasonerFactory = Callable[[Any], Any]  # config -> object with .ask(question, images, kb=None)
+
+
+def resolve_factory(spec: str | ReasonerFactory) -> ReasonerFactory:
+    """A callable, or an import path ``"package.module:attribute"`` naming one."""
+    if callable(spec):
+        return spec
+    if not isinstance(spec, str) or ":" not in spec:
+        raise ConfigError(f"reasoner factory must be 'module:callable', got {spec!r}")
+    module_name, _, attr = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError(f"cannot import reasoner factory module {module_name!r}: {exc}") from None
+    target: Any = module
+    for part in attr.split("."):
+        target = getattr(target, part, None)
+        if target is None:
+            raise ConfigError(f"{module_name!r} has no attribute {attr!r} (reasoner factory {spec!r})")
+    if not callable(target):
+        raise ConfigError(f"reasoner factory {spec!r} is not callable")
+    return target
+
+
+def error_record(item_id: str, error: dict, latency_s: float = 0.0, *, include_steps: bool = False) -> dict:
+    record = {"id": item_id, "answer": None, "explanation": "", "program": "", "error": error,
+              "latency_s": round(latency_s, 3)}
+    if include_steps:
+        record["steps"] = []
+    return record
+
+
+def run_task(reasoner: Any, task: dict, *, include_steps: bool = False, default_kb: str | None = None) -> dict:
+    """Ask one question; any failure becomes the record's ``error`` instead of propagating."""
+    start = time.perf_counter()
+    images = task["images"]
+    if isinstance(images, str):
+        images = [images]
+    try:
+        answer = reasoner.ask(task["question"], images, kb=task.get("kb") or default_kb)
+    except VisreasonError as exc:
+        return error_record(task["id"], exc.to_dict(), time.perf_counter() - start, include_steps=include_steps)
+    except Exception as exc:  # noqa: BLE001 - one bad item must never abort the batch
+        log.exception("item %s failed unexpectedly", task["id"])
+        error = {"type": type(exc).__name__, "message": str(exc) or repr(exc), "line": None,
+                 "hint": "an unexpected internal error; the log has the traceback"}
+        return error_record(task["id"], error, time.perf_counter() - start, include_steps=include_steps)
+    record = {
+        "id": task["id"],
+        "answer": getattr(answer, "answer", None),
+        "explanation": getattr(answer, "explanation", ""),
+        "program": getattr(answer, "program", ""),
+        "error": None,
+        "latency_s": round(time.perf_counter() - start, 3),
+    }
+    if include_steps:
+        record["steps"] = list(getattr(answer, "steps", []) or [])
+    return record
+
+
+def group_tasks(items: Iterable[Any]) -> list[list[dict]]:
+    """Tasks grouped by image key, groups in order of first appearance, items in input order."""
+    groups: dict[tuple, list[dict]] = {}
+    for item in items:
+        groups.setdefault(item.image_key(), []).append(item.to_task())
+    return list(groups.values())
+
+
+class GroupScheduler:
+    """Hands out tasks so each worker works through one image group at a time; thread-safe."""
+
+    def __init__(self, groups: Iterable[list[dict]]) -> None:
+        self._pending: deque[deque[dict]] = deque(deque(g) for g in groups if g)
+        self._current: dict[Any, deque[dict]] = {}
+        self._lock = threading.Lock()
+
+    def next_for(self, worker: Any) -> dict | None:
+        """The next task for ``worker``, or None when no work is left anywhere."""
+        with self._lock:
+            group = self._current.get(worker)
+            if group:
+                return group.popleft()
+            if self._pending:
+                group = self._pending.popleft()
+                self._current[worker] = group
+                return group.popleft()
+            # Steal from the end of the longest unfinished group: its image is cached elsewhere,
+            # but finishing sooner beats idling.
+            donor = max(self._current.values(), key=len, default=None)
+            if donor:
+                return donor.pop()
+            return None
+
+    def remaining(self) -> int:
+        with self._lock:
+            return sum(len(g) for g in self._pending) + sum(len(g) for g in self._current.values())
