@@ -1,0 +1,63 @@
+"""Build the configured LLM: ``make_llm(config)``, ``shared_llm(config)``, ``parse_llm_spec("gguf:...")``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from agent.config import Config, LLMConfig
+from agent.errors import ConfigError
+from agent.llm.base import LLM
+
+BACKENDS = ("gguf", "openai", "hf")
+
+
+def parse_llm_spec(spec: str) -> dict[str, str]:
+    """CLI shorthand -> config overrides.
+
+    ``gguf:qwen2.5-coder-0.5b`` or ``gguf:/path/model.gguf``; ``openai:MODEL@http://host:port/v1``
+    (``@URL`` optional: then llm.base_url / $OPENAI_BASE_URL is used); ``hf:ID_OR_PATH``.
+    """
+    backend, sep, rest = spec.partition(":")
+    backend = backend.strip().lower()
+    rest = rest.strip()
+    if not sep or backend not in BACKENDS or not rest:
+        raise ConfigError(f"bad LLM spec {spec!r}",
+                          hint="use gguf:NAME_OR_PATH, openai:MODEL@URL or hf:ID_OR_PATH")
+    overrides = {"llm.backend": backend, "llm.model": rest}
+    if backend == "openai" and "@" in rest:
+        model, _, url = rest.partition("@")
+        if not model or not url.startswith(("http://", "https://")):
+            raise ConfigError(f"bad openai spec {spec!r}", hint="openai:MODEL@http://host:port/v1")
+        overrides.update({"llm.model": model, "llm.base_url": url})
+    return overrides
+
+
+def make_llm(config: Config) -> LLM:
+    """A fresh backend object (heavy model weights are still shared per process by each backend)."""
+    backend = config.llm.backend
+    if backend == "gguf":
+        from agent.llm.llama_cpp_backend import LlamaCppBackend
+
+        return LlamaCppBackend(config)
+    if backend == "openai":
+        from agent.llm.openai_backend import OpenAIBackend
+
+        return OpenAIBackend(config)
+    if backend == "hf":
+        from agent.llm.hf_backend import HFBackend
+
+        return HFBackend(config)
+    if backend == "scripted":
+        raise ConfigError("the scripted LLM is a test double; construct agent.llm.scripted.ScriptedLLM directly")
+    raise ConfigError(f"unknown llm.backend {backend!r}", hint="one of: " + ", ".join(BACKENDS))
+
+
+def shared_llm(config: Config) -> LLM:
+    """One backend object per distinct LLM configuration (and home dir) per process."""
+    return _shared(config.llm, str(config.home_path))
+
+
+@lru_cache(maxsize=8)
+def _shared(llm_cfg: LLMConfig, home: str) -> LLM:
+    # Backends only read [llm] and the home dir, so other config changes share the same model.
+    return make_llm(Config(home=home, llm=llm_cfg))
