@@ -51,3 +51,17 @@ def parse_item_id(text: str) -> int | None:
     if len(text) > 1 and text[0] in "Kk" and text[1:].isdigit():
         return int(text[1:])
     return None
+
+
+@dataclass
+class RetrievalResult:
+    answer: str
+    explanation: str = ""
+    sub_answers: list[dict] = field(default_factory=list)
+    citations: list[dict] = field(default_factory=list)  # {"id", "source", "modality", "snippet", "thumbnail_path"}
+    retrieval_calls: int = 0
+    turns: int = 0
+    stopped_by: str = "sufficient"  # sufficient | budget
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
