@@ -1,0 +1,15 @@
+"""The default tool set: vision tools (tools/builtin.py) plus EVAL and RESULT."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from tools.logic import LOGIC_TOOLS
+from tools.registry import ToolRegistry
+
+
+def default_registry(extra: Iterable[Callable] = ()) -> ToolRegistry:
+    """Every built-in tool; ``extra`` adds tool functions (e.g. a retrieval tool)."""
+    from tools.builtin import VISION_TOOLS  # lazy: vision tools pull in model code
+
+    return ToolRegistry((*VISION_TOOLS, *LOGIC_TOOLS, *extra))
