@@ -1,0 +1,123 @@
+"""OCR, FACEDET, CLASSIFY, COLOR, REGIONS and TAG: single-model perception tools."""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from tools.colors import dominant_colors, inner_crop
+from tools.draw import draw_detections
+from tools.registry import tool
+from tools.runtime import cached, detect_all
+from tools.segment import segment
+from tools.types import Detections, Regions
+from tools.vocabulary import canonical, normalise_query, singular
+
+
+def read_lines(ctx, image: Image.Image) -> list:
+    """OCR text lines (with boxes and confidences), cached by image content."""
+    args = (ctx.config.ocr.backend, ctx.config.ocr.min_confidence)
+    return cached(ctx, image, "ocr", args, lambda: ctx.models.ocr().read(image))
+
+
+def top_labels(ctx, image: Image.Image, k: int = 5) -> list[tuple[str, float]]:
+    """The classifier's top-k (label, probability), cached by image content."""
+    args = (ctx.config.classifier.backend, ctx.config.classifier.model, k)
+    return cached(ctx, image, "classify", args, lambda: ctx.models.classifier().classify(image, k=k))
+
+
+@tool("OCR")
+def ocr(ctx, image: Image.Image) -> str:
+    """Read the text in an image, line by line in reading order ('' if there is none).
+
+    Args:
+        image: the image (or crop) to read.
+    """
+    return "\n".join(line.text for line in read_lines(ctx, image))
+
+
+@tool("FACEDET")
+def facedet(ctx, image: Image.Image) -> Detections:
+    """Find frontal faces; the boxes are labelled 'face'.
+
+    Args:
+        image: the image to search.
+    """
+    return cached(ctx, image, "faces", "face", lambda: ctx.models.faces().detect(image, "face"))
+
+
+def _words(text: str) -> set[str]:
+    return {singular(w) for w in normalise_query(text).split()}
+
+
+def _category_score(ctx, image: Image.Image, category: str, labels: list[tuple[str, float]]) -> float:
+    """Evidence for one category from ImageNet labels and detector boxes (largest box share)."""
+    want = _words(category)
+    score = max((p for name, p in labels if want & _words(name) or normalise_query(category) in name.lower()),
+                default=0.0)
+    coco = canonical(category)
+    if coco is not None:
+        dets = detect_all(ctx, image)
+        w, h = image.size
+        for label, s, area in zip(dets.labels, dets.scores, dets.areas, strict=False):
+            if label == coco:
+                score = max(score, float(s) * min(1.0, 0.5 + float(area) / (w * h)))
+    return score
+
+
+@tool("CLASSIFY")
+def classify(ctx, image: Image.Image, categories: list[str] | None = None) -> str:
+    """Name what the image shows: the top ImageNet label, or the best of the given categories.
+
+    Args:
+        image: the image (usually a crop) to classify.
+        categories: optional candidate names, e.g. ['cat', 'dog']; the answer is one of them or 'unknown'.
+    """
+    if not categories:
+        labels = top_labels(ctx, image, k=1)
+        return labels[0][0] if labels else "unknown"
+    clip = ctx.models.clip()
+    if clip is not None:
+        ranked = cached(ctx, image, "clip-zero-shot", tuple(categories), lambda: clip.zero_shot(image, categories))
+        return ranked[0][0]
+    labels = top_labels(ctx, image, k=20)
+    scores = [_category_score(ctx, image, c, labels) for c in categories]
+    best = max(range(len(categories)), key=lambda i: scores[i])
+    return categories[best] if scores[best] > 0 else "unknown"
+
+
+@tool("COLOR")
+def color(ctx, image: Image.Image, box: Detections | None = None) -> str:
+    """Name the dominant colour of the image, or of the best box when one is given.
+
+    Args:
+        image: the image (or crop) to look at.
+        box: optional boxes; the highest-scoring box's centre part is used.
+    """
+    if box is not None and len(box):
+        target = inner_crop(image, box.boxes[int(box.scores.argmax())])
+        names = dominant_colors(target, k=1, ignore_background=False)
+    else:
+        names = dominant_colors(image, k=1, ignore_background=True)
+    return names[0] if names else "unknown"
+
+
+@tool("REGIONS")
+def regions(ctx, image: Image.Image) -> Regions:
+    """Segment a simple scene (icons, diagrams, renders) into coloured shapes.
+
+    Args:
+        image: the image to segment; each region has a colour, a shape (circle, rectangle, triangle, other),
+            an area, a box and a centroid.
+    """
+    return cached(ctx, image, "regions", (), lambda: segment(image))
+
+
+@tool("TAG")
+def tag(ctx, image: Image.Image, box: Detections) -> Image.Image:
+    """Draw labelled boxes on a copy of the image.
+
+    Args:
+        image: the image to draw on.
+        box: the boxes to draw.
+    """
+    return draw_detections(image, box)
