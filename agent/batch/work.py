@@ -96,23 +96,27 @@ class GroupScheduler:
     def __init__(self, groups: Iterable[list[dict]]) -> None:
         self._pending: deque[deque[dict]] = deque(deque(g) for g in groups if g)
         self._current: dict[Any, deque[dict]] = {}
+        self._warm: set[Any] = set()  # workers that finished an item of their current group
         self._lock = threading.Lock()
 
     def next_for(self, worker: Any) -> dict | None:
-        """The next task for ``worker``, or None when no work is left anywhere."""
+        """The next task for ``worker`` (which has finished its previous one), or None: no work for it."""
         with self._lock:
             group = self._current.get(worker)
+            if group is not None:
+                self._warm.add(worker)
             if group:
                 return group.popleft()
             if self._pending:
                 group = self._pending.popleft()
                 self._current[worker] = group
+                self._warm.discard(worker)
                 return group.popleft()
-            # Steal from the end of the longest unfinished group: its image is cached elsewhere,
-            # but finishing sooner beats idling.
-            donor = max(self._current.values(), key=len, default=None)
-            if donor:
-                return donor.pop()
+            # Tail: take from the end of the longest group whose image is already in the cache
+            # (its owner finished one item), so the thief neither idles nor recomputes the tools.
+            donors = [g for w, g in self._current.items() if w in self._warm and g]
+            if donors:
+                return max(donors, key=len).pop()
             return None
 
     def remaining(self) -> int:
