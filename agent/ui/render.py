@@ -1,0 +1,244 @@
+"""Reasoner events -> chat messages (Gradio "messages" dicts) and gallery items.
+
+Pure functions plus one accumulator (``TurnView``) so the chat handler, the session
+store and the tests all share one rendering. Everything that came from a model, OCR or a
+document is escaped before it reaches the Markdown renderer: untrusted text must not be
+able to inject links, images or HTML into the chat.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import io
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from PIL import Image, UnidentifiedImageError
+
+THUMB_SIDE = 320  # inline step thumbnails stay small; the full image goes to the gallery
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|<])")
+_DATA_URL = re.compile(r"^data:image/(png|jpeg|jpg|webp|gif);base64,(.+)$", re.DOTALL)
+
+# (image, caption) -> a value the gallery can show; injected so render stays storage-free.
+ImageSink = Callable[[Image.Image, str], Any]
+
+
+def esc(text: Any, limit: int = 600) -> str:
+    """Untrusted text -> inert Markdown: HTML-escaped, Markdown specials backslashed, clipped."""
+    s = text if isinstance(text, str) else _compact(text)
+    if len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(s, quote=False))
+
+
+def code_block(text: str, lang: str = "text") -> str:
+    """A fenced block the content cannot break out of (fence longer than any backtick run)."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{text}\n{fence}"
+
+
+def _compact(value: Any, limit: int = 600) -> str:
+    try:
+        s = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        s = repr(value)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def decode_data_url(url: str | None) -> Image.Image | None:
+    """A ``data:image/...;base64,`` URL -> PIL image; None when absent or malformed."""
+    if not url or not isinstance(url, str):
+        return None
+    m = _DATA_URL.match(url.strip())
+    if not m:
+        return None
+    try:
+        img = Image.open(io.BytesIO(base64.b64decode(m.group(2), validate=False)))
+        img.load()
+    except (binascii.Error, UnidentifiedImageError, OSError, ValueError):
+        return None
+    return img.convert("RGB")
+
+
+def thumbnail_data_url(img: Image.Image, side: int = THUMB_SIDE) -> str:
+    """A small JPEG data URL: keeps streamed chat updates and stored transcripts light."""
+    thumb = img.convert("RGB").copy()
+    thumb.thumbnail((side, side))
+    buf = io.BytesIO()
+    thumb.save(buf, format="JPEG", quality=80)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def panel(title: str, body: str, *, status: str = "done", duration: float | None = None,
+          log: str | None = None) -> dict:
+    """A collapsible assistant "thought" (Gradio renders metadata.title as an accordion)."""
+    meta: dict[str, Any] = {"title": title, "status": status}
+    if duration is not None:
+        meta["duration"] = round(float(duration), 3)
+    if log:
+        meta["log"] = log
+    return {"role": "assistant", "content": body, "metadata": meta}
+
+
+def render_program(program: str, attempt: int = 1) -> dict:
+    title = "📝 Program" + (f" (attempt {attempt})" if attempt and attempt > 1 else "")
+    return panel(title, code_block(program or "(empty program)"))
+
+
+def step_title(step: dict) -> str:
+    line = step.get("line")
+    module = str(step.get("module") or "?")
+    target = str(step.get("target") or "")
+    head = f"{target}={module}" if target else module
+    prefix = "❌" if step.get("error") else "🔧"
+    where = f"Step {line}: " if line is not None else "Step: "
+    return f"{prefix} {where}{head}"
+
+
+def render_step(step: dict, thumb_url: str | None = None, image_path: str | None = None) -> dict:
+    """One interpreter step: arguments, output summary, error, and its image if it drew one.
+
+    With ``image_path`` (a stored file) the image becomes a file part of the panel, which
+    Gradio serves from its cache; otherwise ``thumb_url`` is inlined as a small data URL.
+    """
+    parts: list[str] = []
+    args = step.get("args")
+    if args:
+        parts.append(f"**args:** {esc(args, 300)}")
+    summary = step.get("summary")
+    output = step.get("output")
+    if summary:
+        parts.append(f"**output:** {esc(summary)}")
+    if output is not None and output != "" and _compact(output) != str(summary or ""):
+        parts.append(f"**value:** {esc(output, 400)}")
+    if step.get("error"):
+        parts.append(f"**error:** {esc(step['error'])}")
+    if thumb_url and not image_path:
+        parts.append(f'<img src="{thumb_url}" alt="step image" class="vr-step-img" style="max-width:{THUMB_SIDE}px">')
+    ms = step.get("ms")
+    duration = float(ms) / 1000.0 if isinstance(ms, (int, float)) else None
+    msg = panel(step_title(step), "\n\n".join(parts) or "(no output)", duration=duration)
+    if image_path:
+        msg["content"] = [msg["content"], {"path": image_path, "alt_text": "step image"}]
+    return msg
+
+
+def render_retrieval(event: dict) -> dict:
+    """One decide/retrieve turn: the action, the query, cited items and the sub-answer."""
+    turn = event.get("turn")
+    action = str(event.get("action") or "retrieve")
+    query = event.get("query") or ""
+    lines = [f"**query:** {esc(query, 300)}"] if query else []
+    for i, item in enumerate(event.get("items") or [], 1):
+        score = item.get("score")
+        score_s = f" (score {float(score):.2f})" if isinstance(score, (int, float)) else ""
+        src = esc(item.get("source") or item.get("id") or "?", 120)
+        lines.append(f"[{i}] *{src}*{score_s}: {esc(item.get('snippet') or '', 300)}")
+    if event.get("sub_answer"):
+        lines.append(f"**sub-answer:** {esc(event['sub_answer'])}")
+    title = f"🔎 Turn {turn}: {esc(action, 40)}" if turn is not None else f"🔎 {esc(action, 40)}"
+    return panel(title, "\n\n".join(lines) or "(nothing found)")
+
+
+def render_answer(answer: Any) -> dict:
+    """The final, refined answer: short answer in bold, explanation, citations, warnings."""
+    short = getattr(answer, "answer", None)
+    if short is None and isinstance(answer, dict):
+        short = answer.get("answer")
+    get = (lambda k, d: answer.get(k, d)) if isinstance(answer, dict) else (lambda k, d: getattr(answer, k, d))
+    explanation = get("explanation", "") or ""
+    parts = [f"**Answer: {esc(short if short is not None else '(no answer)', 200)}**"]
+    if explanation:
+        parts.append(esc(explanation, 1500))
+    cites = [e for e in (get("evidence", []) or []) if isinstance(e, dict) and (e.get("source") or e.get("id"))]
+    if cites:
+        refs = "; ".join(f"[{i}] {esc(e.get('source') or e.get('id'), 120)}" for i, e in enumerate(cites[:8], 1))
+        parts.append(f"<sub>Sources: {refs}</sub>")
+    warnings = get("warnings", []) or []
+    if warnings:
+        parts.append("\n".join(f"⚠️ {esc(w, 300)}" for w in warnings[:5]))
+    return {"role": "assistant", "content": "\n\n".join(parts)}
+
+
+def render_error(error: dict | str) -> dict:
+    if isinstance(error, dict):
+        where = f" (line {error['line']})" if error.get("line") is not None else ""
+        text = f"{error.get('type') or 'Error'}{where}: {error.get('message') or ''}"
+    else:
+        text = str(error)
+    return {"role": "assistant", "content": f"❌ {esc(text, 800)}"}
+
+
+def user_messages(text: str, image_refs: list[Any]) -> list[dict]:
+    """The user's turn: each image as a file message, then the question."""
+    msgs = [{"role": "user", "content": {"path": str(p)}} for p in image_refs]
+    if text:
+        msgs.append({"role": "user", "content": esc(text, 4000)})
+    return msgs
+
+
+class TurnView:
+    """Accumulates one question's events into chat messages and gallery items."""
+
+    def __init__(self, sink: ImageSink | None = None) -> None:
+        self.sink = sink
+        self.messages: list[dict] = []
+        self.gallery: list[tuple[Any, str]] = []
+        self.answer: Any = None
+        self._progress: dict | None = None
+
+    def _status(self, text: str) -> None:
+        line = esc(text, 300)
+        if self._progress is None:
+            self._progress = panel("⏳ Working", line, status="pending")
+            self.messages.append(self._progress)
+        else:
+            self._progress["content"] += "\n\n" + line
+        self._progress["metadata"]["log"] = text[:80]
+
+    def finish(self, note: str | None = None) -> None:
+        """Close the progress panel (answer, error or cancel)."""
+        if self._progress is not None:
+            self._progress["metadata"]["status"] = "done"
+            self._progress["metadata"]["title"] = "✅ Progress" if note is None else f"⏹ {note}"
+        if note:
+            self.messages.append({"role": "assistant", "content": f"⏹ {esc(note, 200)}"})
+
+    def feed(self, event: dict) -> None:
+        kind = event.get("type")
+        if kind == "status":
+            self._status(str(event.get("text", "")))
+        elif kind == "program":
+            self.messages.append(render_program(str(event.get("program", "")), int(event.get("attempt") or 1)))
+        elif kind == "step":
+            step = event.get("step") or {}
+            img = decode_data_url(event.get("image"))
+            thumb = path = None
+            if img is not None:
+                caption = step_title(step).split(" ", 1)[-1]
+                ref = self.sink(img, caption) if self.sink else img
+                path = ref if isinstance(ref, str) else None
+                thumb = None if path else thumbnail_data_url(img)
+                self.gallery.append((ref, caption))
+            self.messages.append(render_step(step, thumb, path))
+        elif kind == "retrieval":
+            self.messages.append(render_retrieval(event))
+            for item in event.get("items") or []:
+                img = decode_data_url(item.get("thumbnail"))
+                if img is not None:
+                    caption = f"retrieved: {str(item.get('source') or item.get('id') or '')[:60]}"
+                    self.gallery.append((self.sink(img, caption) if self.sink else img, caption))
+        elif kind == "warning":
+            self._status("⚠️ " + str(event.get("text", "")))
+        elif kind == "error":
+            self.finish()
+            self.messages.append(render_error(event.get("error") or {}))
+        elif kind == "answer":
+            self.answer = event.get("answer")
+            self.finish()
+            self.messages.append(render_answer(self.answer))

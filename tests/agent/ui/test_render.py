@@ -1,0 +1,100 @@
+from PIL import Image
+
+from agent.answer import Answer
+from agent.ui.render import (
+    TurnView,
+    code_block,
+    decode_data_url,
+    esc,
+    render_answer,
+    render_retrieval,
+    render_step,
+    thumbnail_data_url,
+)
+from tests.agent.ui.fake_reasoner import data_url
+
+
+def test_esc_neutralises_markdown_and_html():
+    out = esc('<script>alert(1)</script> ![x](http://evil) [link](javascript:x)')
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert "![x](" not in out and "[link](" not in out
+
+
+def test_code_block_cannot_be_escaped():
+    text = "A=1\n```\ninjected"
+    block = code_block(text)
+    fence = block.split("text", 1)[0]
+    assert len(fence) == 4 and block.endswith("\n" + fence)
+
+
+def test_decode_data_url_roundtrip_and_garbage():
+    img = Image.new("RGB", (30, 20), (10, 200, 30))
+    back = decode_data_url(data_url(img))
+    assert back is not None and back.size == (30, 20)
+    assert decode_data_url("data:image/png;base64,@@@not-base64") is None
+    assert decode_data_url("http://example.com/x.png") is None
+    assert decode_data_url(None) is None
+
+
+def test_thumbnail_is_small_jpeg():
+    url = thumbnail_data_url(Image.new("RGB", (2000, 1000)), side=100)
+    assert url.startswith("data:image/jpeg;base64,")
+    assert decode_data_url(url).size == (100, 50)
+
+
+def test_render_step_with_error_and_image_path():
+    step = {"line": 2, "module": "LOC", "target": "BOX0", "args": {"object": "bus"}, "output": None,
+            "summary": "", "ms": 12.5, "error": "no such object"}
+    msg = render_step(step, image_path="/tmp/x.png")
+    assert msg["metadata"]["title"].startswith("❌ Step 2: BOX0=LOC")
+    assert msg["metadata"]["duration"] == 0.013
+    text, part = msg["content"]
+    assert "no such object" in text and part["path"] == "/tmp/x.png"
+
+
+def test_render_retrieval_lists_citations():
+    msg = render_retrieval({"turn": 1, "action": "retrieve", "query": "bus colour",
+                            "items": [{"id": "a", "source": "wiki/bus.md", "snippet": "buses are *red*", "score": 0.5}],
+                            "sub_answer": "red"})
+    assert msg["metadata"]["title"] == "🔎 Turn 1: retrieve"
+    assert "[1]" in msg["content"] and "wiki/bus.md" in msg["content"] and "0.50" in msg["content"]
+
+
+def test_render_answer_shows_sources_and_warnings():
+    ans = Answer(question="q", answer="3", explanation="Three people.", evidence=[{"source": "s.md"}],
+                 warnings=["low confidence"])
+    msg = render_answer(ans)
+    assert "**Answer: 3**" in msg["content"] and "s.md" in msg["content"] and "low confidence" in msg["content"]
+    assert "metadata" not in msg  # the answer itself is never collapsed
+
+
+def test_turn_view_accumulates_a_full_stream():
+    saved = []
+    view = TurnView(sink=lambda img, caption: saved.append(caption) or f"/tmp/{len(saved)}.png")
+    img = Image.new("RGB", (40, 40), (255, 0, 0))
+    events = [
+        {"type": "status", "text": "planning"},
+        {"type": "program", "program": "X=1", "attempt": 2},
+        {"type": "step", "step": {"line": 1, "module": "COLOR", "target": "C0", "summary": "red"},
+         "image": data_url(img)},
+        {"type": "warning", "text": "slow"},
+        {"type": "answer", "answer": Answer(question="q", answer="red")},
+    ]
+    for ev in events:
+        view.feed(ev)
+    titles = [m.get("metadata", {}).get("title") for m in view.messages]
+    assert titles[0] == "✅ Progress" and "slow" in view.messages[0]["content"]
+    assert titles[1] == "📝 Program (attempt 2)"
+    assert titles[2].startswith("🔧 Step 1: C0=COLOR")
+    assert view.messages[-1]["content"].startswith("**Answer: red**")
+    assert view.gallery == [("/tmp/1.png", "Step 1: C0=COLOR")]
+    assert view.messages[0]["metadata"]["status"] == "done"
+
+
+def test_turn_view_error_event_and_inline_thumbnail_without_sink():
+    view = TurnView()
+    view.feed({"type": "step", "step": {"line": 1, "module": "CROP"},
+               "image": data_url(Image.new("RGB", (8, 8)))})
+    view.feed({"type": "error", "error": {"type": "ArgumentError", "message": "bad <arg>", "line": 3}})
+    assert '<img src="data:image/jpeg;base64,' in view.messages[0]["content"]
+    assert view.messages[-1]["content"].startswith("❌ ArgumentError (line 3): bad &lt;arg&gt;")
