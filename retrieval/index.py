@@ -109,13 +109,19 @@ class FaissIndex:
         ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
         if not len(ids):
             return ids, np.zeros((0, self.dim), np.float32)
-        return ids, np.stack([self._index.reconstruct(int(i)) for i in ids]).astype(np.float32)
+        base = faiss.downcast_index(self._index.index)
+        if self.kind == "ivf":
+            base.make_direct_map()  # IVF can only reconstruct through a direct map
+        return ids, base.reconstruct_n(0, len(ids)).astype(np.float32)
 
     def remove(self, ids: np.ndarray) -> None:
         ids = np.asarray(ids, dtype=np.int64).reshape(-1)
         if not len(ids):
             return
-        # HNSW cannot delete in place; rebuilding from the stored vectors works for every kind.
+        if self.kind != "hnsw":
+            self._index.remove_ids(ids)
+            return
+        # HNSW cannot delete in place: rebuild from the stored vectors.
         all_ids, vecs = self.vectors()
         keep = ~np.isin(all_ids, ids)
         fresh = FaissIndex(self.kind, self.dim)
