@@ -22,7 +22,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.batch import read_items, resolve_factory, run_batch, run_task  # noqa: E402
+from agent.batch import build_reasoner, read_items, resolve_factory, run_batch, run_task  # noqa: E402
 from agent.batch.work import DEFAULT_REASONER_FACTORY  # noqa: E402
 from agent.score import score  # noqa: E402
 
@@ -48,7 +48,7 @@ def measure(dev_set: str | Path, *, reasoner_factory: Any = DEFAULT_REASONER_FAC
         config = load_config(None, {})
     items, _ = read_items(dev_set)
     items = items[:limit] if limit else items
-    reasoner = resolve_factory(reasoner_factory)(config)
+    reasoner = build_reasoner(reasoner_factory, config)  # models load here, outside both timings
     cache = _find_cache(reasoner)
     factory = resolve_factory(reasoner_factory)
     gold = [{"id": i.id, "question": i.question, "answer": i.answer, **i.extra} for i in items if i.answer is not None]

@@ -7,9 +7,9 @@ sharing one reasoner (``runner``) or Ray actors (``ray_engine``).
 from agent.batch.io import ResultWriter, read_results
 from agent.batch.items import BatchItem, InputProblem, read_gold, read_items
 from agent.batch.job import BatchSummary, run_batch
-from agent.batch.work import DEFAULT_REASONER_FACTORY, GroupScheduler, resolve_factory, run_task
+from agent.batch.work import DEFAULT_REASONER_FACTORY, GroupScheduler, build_reasoner, resolve_factory, run_task
 
 __all__ = [
-    "DEFAULT_REASONER_FACTORY", "BatchItem", "BatchSummary", "GroupScheduler", "InputProblem", "ResultWriter",
+    "DEFAULT_REASONER_FACTORY", "BatchItem", "build_reasoner", "BatchSummary", "GroupScheduler", "InputProblem", "ResultWriter",
     "read_gold", "read_items", "read_results", "resolve_factory", "run_batch", "run_task",
 ]

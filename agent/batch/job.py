@@ -11,7 +11,7 @@ from typing import Any
 
 from agent.batch.io import ResultWriter, read_results
 from agent.batch.items import BatchItem, read_items
-from agent.batch.work import DEFAULT_REASONER_FACTORY, ReasonerFactory, error_record, group_tasks, resolve_factory
+from agent.batch.work import DEFAULT_REASONER_FACTORY, ReasonerFactory, build_reasoner, error_record, group_tasks
 from agent.errors import ConfigError
 from agent.score import ScoreReport, score
 
@@ -113,7 +113,7 @@ def _run_engine(todo: list[BatchItem], writer: ResultWriter, *, config: Any, rea
                 bar.set_postfix(failed=count["failed"], refresh=False)
 
     if engine == "local" and reasoner is None:
-        reasoner = resolve_factory(reasoner_factory)(config)  # models load here, before the clock starts
+        reasoner = build_reasoner(reasoner_factory, config)
     bar = tqdm(total=len(todo), file=sys.stderr, unit="item", disable=not progress, dynamic_ncols=True,
                desc="batch", smoothing=0.1)
     try:

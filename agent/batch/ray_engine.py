@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from agent.batch.work import GroupScheduler, ReasonerFactory, error_record, resolve_factory, run_task
+from agent.batch.work import GroupScheduler, ReasonerFactory, build_reasoner, error_record, run_task
 from agent.errors import ConfigError
 
 MAX_ACTOR_REPLACEMENTS = 3
@@ -25,7 +25,7 @@ class ReasonerActor:
     """The actor body (wrapped by ``ray.remote`` at run time so Ray stays an optional import)."""
 
     def __init__(self, factory: str | ReasonerFactory, config: Any, include_steps: bool, default_kb: str | None):
-        self.reasoner = resolve_factory(factory)(config)
+        self.reasoner = build_reasoner(factory, config)
         self.include_steps = include_steps
         self.default_kb = default_kb
 

@@ -46,6 +46,16 @@ def resolve_factory(spec: str | ReasonerFactory) -> ReasonerFactory:
     return target
 
 
+def build_reasoner(factory: str | ReasonerFactory, config: Any) -> Any:
+    """Build a reasoner and load its models now, if it can (``warm_up()``): before worker threads
+    share it (no two threads racing to load a model) and before the progress clock starts."""
+    reasoner = resolve_factory(factory)(config)
+    warm_up = getattr(reasoner, "warm_up", None)
+    if callable(warm_up):
+        warm_up()
+    return reasoner
+
+
 def error_record(item_id: str, error: dict, latency_s: float = 0.0, *, include_steps: bool = False) -> dict:
     record = {"id": item_id, "answer": None, "explanation": "", "program": "", "error": error,
               "latency_s": round(latency_s, 3)}

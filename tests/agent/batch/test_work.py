@@ -1,4 +1,4 @@
-from agent.batch.work import GroupScheduler, resolve_factory, run_task
+from agent.batch.work import GroupScheduler, build_reasoner, resolve_factory, run_task
 from agent.errors import ImageError
 
 
@@ -36,3 +36,16 @@ def test_run_task_turns_failures_into_error_records():
 def test_resolve_factory_accepts_callables_and_import_paths():
     assert resolve_factory(dict) is dict
     assert resolve_factory("tests.agent.batch.standin:StandInReasoner").__name__ == "StandInReasoner"
+
+
+class _Warm:
+    def __init__(self, config):
+        self.config, self.warm = config, False
+
+    def warm_up(self):
+        self.warm = True
+
+
+def test_build_reasoner_loads_models_up_front_when_it_can():
+    reasoner = build_reasoner(_Warm, "cfg")
+    assert reasoner.config == "cfg" and reasoner.warm
