@@ -80,7 +80,8 @@ class ToolDescriber:
         return ", ".join(f"{n} {label}" for label, n in sorted(counts.items(), key=lambda kv: -kv[1]))
 
     def _classes(self, image: Image.Image) -> str:
-        top = self.hub.classifier().topk(image, 3)
+        clf = self.hub.classifier()
+        top = clf.classify(image, 3) if hasattr(clf, "classify") else clf.topk(image, 3)
         names = []
         for entry in top:  # (label, score) pairs or objects with .label
             label = entry[0] if isinstance(entry, (tuple, list)) else getattr(entry, "label", str(entry))

