@@ -1,0 +1,70 @@
+"""Few-shot examples for the planner, chosen per question by embedding similarity."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
+EXAMPLES_FILE = PROMPTS_DIR / "program_examples.jsonl"
+
+Embed = Callable[[list[str]], np.ndarray]  # texts -> (n, d) L2-normalised rows
+
+
+@dataclass(frozen=True)
+class Example:
+    question: str
+    images: tuple[str, ...]
+    program: str
+
+    @property
+    def multi_image(self) -> bool:
+        return len(self.images) > 1
+
+
+def load_examples(path: Path = EXAMPLES_FILE) -> tuple[Example, ...]:
+    examples = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            examples.append(Example(row["question"], tuple(row["images"]), row["program"]))
+        except (json.JSONDecodeError, KeyError) as exc:
+            raise ValueError(f"{path}:{number}: bad example ({exc})") from None
+    return tuple(examples)
+
+
+class ExampleSelector:
+    """Top-k examples by cosine similarity, restricted to the same image arity.
+
+    Example embeddings are computed once, on first use; the embedder itself is shared
+    process-wide by whoever supplies ``embed``.
+    """
+
+    def __init__(self, examples: Sequence[Example], embed: Embed | None) -> None:
+        self.examples = tuple(examples)
+        self._embed = embed
+        self._matrix: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def _example_matrix(self) -> np.ndarray:
+        with self._lock:
+            if self._matrix is None:
+                self._matrix = np.asarray(self._embed([e.question for e in self.examples]), dtype=np.float32)
+            return self._matrix
+
+    def select(self, question: str, *, k: int = 6, n_images: int = 1) -> list[Example]:
+        pool = [i for i, e in enumerate(self.examples) if e.multi_image == (n_images > 1)] or list(range(len(self.examples)))
+        if self._embed is None:
+            return [self.examples[i] for i in pool[:k]]
+        q = np.asarray(self._embed([question]), dtype=np.float32)[0]
+        sims = self._example_matrix()[pool] @ q
+        best = [pool[i] for i in np.argsort(-sims)[:k]]
+        # Most similar last: closest to the question, where a small model attends most.
+        return [self.examples[i] for i in reversed(best)]

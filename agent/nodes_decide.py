@@ -1,0 +1,121 @@
+"""Decide whether the evidence suffices, and gather more: sub-questions or retrieval."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langchain_core.runnables import RunnableConfig
+
+from agent.deps import Deps
+from agent.nodes_program import run_context, run_program, write_program
+from agent.prompting import (
+    DECIDE_SCHEMA,
+    SUBQUESTION_SCHEMA,
+    decide_messages,
+    evidence_text,
+    parse_json_reply,
+    subquestion_messages,
+)
+from agent.state import AgentState
+from agent.values import is_unknown, short_answer
+
+LOW_CONFIDENCE_MODULES = {"VQA", "CAPTION"}  # answered from tool facts by a small LLM, not from pixels
+
+
+def weak_evidence(state: AgentState) -> str:
+    """Why the program's result cannot be trusted as is ('' when it can)."""
+    if state.get("error"):
+        return "the program failed"
+    if is_unknown(state.get("result")):
+        return "the result is empty or unknown"
+    for step in state.get("steps", []):
+        output = step.get("output")
+        if isinstance(output, dict) and output.get("notes"):
+            return "; ".join(output["notes"])
+        if step.get("module") in LOW_CONFIDENCE_MODULES:
+            return f"{step['module']} answered from tool facts (low confidence)"
+    return ""
+
+
+def make_decide(deps: Deps):
+    def decide(state: AgentState, config: RunnableConfig) -> dict:
+        ctx = run_context(config)
+        turns = state.get("turns", 0) + 1
+        update: dict = {"turns": turns}
+        if ctx.cancel.is_set() or ctx.time_left <= 0 or turns > deps.config.budgets.max_turns:
+            reason = "cancelled" if ctx.cancel.is_set() else "budget exhausted"
+            return update | {"decision": "answer", "warnings": [f"stopped early ({reason}); best answer so far"]}
+        if state.get("kb") and not state.get("retrieved"):
+            return update | {"decision": "retrieve"}
+        why = weak_evidence(state)
+        if not why:
+            return update | {"decision": "answer"}
+        if state.get("decomposed"):
+            return update | {"decision": "answer", "warnings": [f"evidence may be insufficient: {why}"]}
+        evidence = evidence_text(state.get("evidence", []), state.get("steps", []), state.get("result"))
+        text, seconds = deps.chat(decide_messages(state["question"], evidence, bool(state.get("kb"))),
+                                  json_schema=DECIDE_SCHEMA, max_tokens=120)
+        reply = parse_json_reply(text) or {}
+        decision = reply.get("next") if reply.get("next") in {"answer", "subquestions", "retrieve"} else "subquestions"
+        if reply.get("sufficient") is True and state.get("result") is not None and not state.get("error"):
+            decision = "answer"
+        if decision == "retrieve" and (not state.get("kb") or state.get("retrieved")):
+            decision = "subquestions"
+        ctx.emit({"type": "status", "text": f"decision: {decision} ({why})"})
+        return update | {"decision": decision, "timings": {"llm_s": seconds}}
+
+    return decide
+
+
+def route_after_decide(state: AgentState) -> Literal["refine", "subquestions", "retrieve"]:
+    return {"retrieve": "retrieve", "subquestions": "subquestions"}.get(state.get("decision", ""), "refine")
+
+
+def make_subquestions(deps: Deps):
+    """Multimodal chain of thought: split the question, answer each part with its own program."""
+
+    def subquestions(state: AgentState, config: RunnableConfig) -> dict:
+        ctx = run_context(config)
+        text, llm_s = deps.chat(subquestion_messages(state["question"], state.get("history")),
+                                json_schema=SUBQUESTION_SCHEMA, max_tokens=160)
+        parts = [q for q in (parse_json_reply(text) or {}).get("subquestions", []) if isinstance(q, str) and q.strip()][:3]
+        evidence, steps, tools_s = [], [], 0.0
+        for sub in parts:
+            if ctx.cancel.is_set() or ctx.time_left <= 0:
+                break
+            ctx.emit({"type": "status", "text": f"sub-question: {sub}"})
+            program, _, seconds = write_program(deps, sub, state["image_names"])
+            llm_s += seconds
+            ctx.emit({"type": "program", "program": program, "attempt": 1, "subquestion": sub})
+            run = run_program(deps, ctx, program)
+            steps += run["steps"]
+            tools_s += run["timings"]["tools_s"]
+            answer = "unknown" if run["error"] else short_answer(run["result"])
+            evidence.append({"kind": "subanswer", "question": sub, "program": program, "answer": answer,
+                             "error": run["error"]["message"] if run["error"] else None})
+        update = {"decomposed": True, "evidence": evidence, "steps": steps,
+                  "timings": {"llm_s": llm_s, "tools_s": tools_s}}
+        if state.get("error"):
+            update["plan_kind"] = "cot"
+        return update
+
+    return subquestions
+
+
+def make_retrieve(deps: Deps):
+    """OmniSearch-style adaptive retrieval over the knowledge base given with the question."""
+
+    def retrieve(state: AgentState, config: RunnableConfig) -> dict:
+        from retrieval.loop import adaptive_search
+
+        ctx = run_context(config)
+        facts = evidence_text(state.get("evidence", []), state.get("steps", []), state.get("result"))
+        image = next(iter(ctx.images.values()), None)
+        out = adaptive_search(state["question"], ctx.kb, deps.llm, image=image, image_facts=facts,
+                              max_turns=deps.config.budgets.max_turns, on_event=ctx.emit)
+        item = {"kind": "retrieval", "answer": out.answer, "explanation": out.explanation,
+                "citations": out.citations, "sources": sorted({c.get("source", "") for c in out.citations}),
+                "sub_answers": out.sub_answers, "retrieval_calls": out.retrieval_calls, "stopped_by": out.stopped_by}
+        return {"retrieved": True, "evidence": [item]}
+
+    return retrieve

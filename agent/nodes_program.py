@@ -1,0 +1,147 @@
+"""Plan, execute, repair and fall back: the program half of the controller."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from langchain_core.runnables import RunnableConfig
+
+from agent.deps import Deps
+from agent.errors import BudgetExceeded, VisreasonError
+from agent.prompting import plan_messages, repair_messages
+from agent.state import AgentState, RunContext
+from agent.trace import jsonable, png_data_url
+
+_PROGRAM_LINE = re.compile(r"^\s*[A-Za-z_]\w*\s*=\s*[A-Za-z_]\w*\s*\(.*\)\s*$")
+
+
+def run_context(config: RunnableConfig) -> RunContext:
+    return config["configurable"]["run"]
+
+
+def clean_program(text: str) -> str:
+    """Keep only program lines: unconstrained backends may add fences or prose."""
+    lines = [line.strip() for line in text.replace("```", "\n").splitlines() if _PROGRAM_LINE.match(line)]
+    out = []
+    for line in lines:
+        out.append(line)
+        if line.replace(" ", "").startswith(("FINAL_RESULT=RESULT(", "FINAL_ANSWER=RESULT(")):
+            break
+    return "\n".join(out)
+
+
+def write_program(deps: Deps, question: str, image_names: list[str], history: list[dict] | None = None,
+                  ) -> tuple[str, list[dict], float]:
+    examples = deps.selector.select(question, k=deps.n_examples, n_images=len(_distinct(image_names)))
+    messages = plan_messages(question, examples, deps.registry.prompt_docs(), image_names, history)
+    text, seconds = deps.chat(messages, grammar=deps.program_grammar(tuple(image_names)),
+                              max_tokens=deps.config.llm.max_tokens, stop=["\n\n\n"])
+    return clean_program(text), messages, seconds
+
+
+def _distinct(image_names: list[str]) -> list[str]:
+    """LEFT/RIGHT and IMAGE_0/IMAGE_1 name the same two images."""
+    return [n for n in image_names if not n.startswith("IMAGE_")] or image_names
+
+
+def make_plan(deps: Deps):
+    def plan(state: AgentState, config: RunnableConfig) -> dict:
+        ctx = run_context(config)
+        ctx.emit({"type": "status", "text": "writing a program"})
+        program, _, seconds = write_program(deps, state["question"], state["image_names"], state.get("history"))
+        ctx.emit({"type": "program", "program": program, "attempt": 1})
+        return {"program": program, "plan_kind": "program", "repairs": 0, "timings": {"llm_s": seconds}}
+
+    return plan
+
+
+def run_program(deps: Deps, ctx: RunContext, program: str) -> dict[str, Any]:
+    """Run one program; returns a partial state update (result or error, steps, timings)."""
+    from agent.program.interpreter import Interpreter
+
+    budgets = deps.config.budgets
+    interpreter = Interpreter(deps.registry, ctx.tool_ctx, budgets)
+
+    def on_step(step) -> None:
+        url = png_data_url(step.image) if getattr(step, "image", None) else None
+        index = ctx.steps_emitted
+        ctx.steps_emitted += 1
+        if url:
+            ctx.step_images[index] = url
+        ctx.emit({"type": "step", "index": index, "step": step.to_dict(), "image": url})
+
+    try:
+        run = interpreter.run(program, ctx.images, on_step=on_step, cancel=ctx.cancel)
+    except VisreasonError as exc:
+        trace = getattr(exc, "trace", None)
+        steps = [s.to_dict() for s in trace.steps] if trace is not None else []
+        tools_s = sum(s.get("ms", 0) for s in steps) / 1000
+        ctx.emit({"type": "error", "error": exc.to_dict()})
+        return {"error": {**exc.to_dict(), "for_llm": exc.for_llm()}, "steps": steps, "result": None,
+                "attempts": [{"program": program, "error": exc.to_dict()}], "timings": {"tools_s": tools_s}}
+    steps = [s.to_dict() for s in run.trace.steps]
+    tools_s = sum(s.get("ms", 0) for s in steps) / 1000
+    return {"error": None, "result": jsonable(run.result), "raw_result_type": type(run.result).__name__,
+            "steps": steps, "attempts": [{"program": program, "error": None}], "timings": {"tools_s": tools_s}}
+
+
+def make_execute(deps: Deps):
+    def execute(state: AgentState, config: RunnableConfig) -> dict:
+        ctx = run_context(config)
+        update = run_program(deps, ctx, state["program"])
+        update.pop("raw_result_type", None)
+        return update
+
+    return execute
+
+
+def route_after_execute(deps: Deps):
+    def route(state: AgentState, config: RunnableConfig) -> Literal["decide", "repair", "fallback"]:
+        error = state.get("error")
+        if not error:
+            return "decide"
+        ctx = run_context(config)
+        out_of_time = ctx.time_left <= 0 or ctx.cancel.is_set() or error.get("type") == BudgetExceeded.__name__
+        if state.get("plan_kind") == "fallback" or out_of_time:
+            return "decide"
+        if state.get("repairs", 0) < deps.config.budgets.max_repairs:
+            return "repair"
+        return "fallback"
+
+    return route
+
+
+def make_repair(deps: Deps):
+    def repair(state: AgentState, config: RunnableConfig) -> dict:
+        ctx = run_context(config)
+        attempt = state.get("repairs", 0) + 1
+        ctx.emit({"type": "status", "text": f"repairing the program (try {attempt})"})
+        examples = deps.selector.select(state["question"], k=deps.n_examples, n_images=len(_distinct(state["image_names"])))
+        plan = plan_messages(state["question"], examples, deps.registry.prompt_docs(), state["image_names"], state.get("history"))
+        messages = repair_messages(plan, state["question"], state["program"], state["error"]["for_llm"])
+        text, seconds = deps.chat(messages, grammar=deps.program_grammar(tuple(state["image_names"])),
+                                  max_tokens=deps.config.llm.max_tokens)
+        program = clean_program(text)
+        ctx.emit({"type": "program", "program": program, "attempt": attempt + 1})
+        return {"program": program, "repairs": attempt, "timings": {"llm_s": seconds}}
+
+    return repair
+
+
+def fallback_program(question: str, image_names: list[str]) -> str:
+    """Direct VQA on the whole first image. The question enters as a quoted literal (data)."""
+    image = "LEFT" if "LEFT" in image_names else image_names[0]
+    return f"ANSWER0=VQA(image={image},question={question[:500]!r})\nFINAL_RESULT=RESULT(var=ANSWER0)"
+
+
+def make_fallback(deps: Deps):
+    def fallback(state: AgentState, config: RunnableConfig) -> dict:
+        ctx = run_context(config)
+        program = fallback_program(state["question"], state["image_names"])
+        warning = f"fallback: {state.get('repairs', 0)} repairs failed; answering with direct VQA on the whole image"
+        ctx.emit({"type": "warning", "text": warning})
+        ctx.emit({"type": "program", "program": program, "attempt": state.get("repairs", 0) + 2})
+        return {"program": program, "plan_kind": "fallback", "warnings": [warning]}
+
+    return fallback

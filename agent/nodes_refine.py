@@ -1,0 +1,50 @@
+"""The semantic refiner: the user-facing answer, its explanation, and the short scored answer."""
+
+from __future__ import annotations
+
+from langchain_core.runnables import RunnableConfig
+
+from agent.deps import Deps
+from agent.nodes_program import run_context
+from agent.prompting import REFINE_SCHEMA, evidence_text, parse_json_reply, refine_messages
+from agent.state import AgentState
+from agent.values import is_unknown, short_answer
+
+
+def explain_from_steps(steps: list[dict], answer: str) -> str:
+    """A faithful explanation built from the trace itself, no LLM involved."""
+    parts = []
+    for step in steps:
+        if step.get("module") in {"RESULT"}:
+            continue
+        args = ", ".join(f"{k}={v}" for k, v in (step.get("args") or {}).items() if k != "image")
+        parts.append(f"{step.get('module')}({args}) gave {step.get('summary') or step.get('output')}")
+    return f"The answer is {answer}: " + "; ".join(parts) + "." if parts else f"The answer is {answer}."
+
+
+def make_refine(deps: Deps):
+    def refine(state: AgentState, config: RunnableConfig) -> dict:
+        ctx = run_context(config)
+        result, evidence = state.get("result"), state.get("evidence", [])
+        gathered = [e for e in evidence if e.get("kind") in {"subanswer", "retrieval"}]
+        if not gathered and not state.get("error") and not is_unknown(result) and state.get("plan_kind") == "program":
+            answer = short_answer(result)
+            return {"answer": answer, "explanation": explain_from_steps(state.get("steps", []), answer)}
+        ctx.emit({"type": "status", "text": "writing the answer from the evidence"})
+        text = evidence_text(evidence, state.get("steps", []), result if not state.get("error") else None)
+        raw, seconds = deps.chat(refine_messages(state["question"], text), json_schema=REFINE_SCHEMA, max_tokens=160)
+        reply = parse_json_reply(raw) or {}
+        answer = short_answer(reply.get("answer")) if isinstance(reply.get("answer"), str) else "unknown"
+        explanation = reply.get("explanation") if isinstance(reply.get("explanation"), str) else ""
+        warnings = []
+        retrieved = next((e for e in gathered if e.get("kind") == "retrieval"), None)
+        if answer == "unknown" and retrieved and not is_unknown(retrieved.get("answer")):
+            answer, explanation = short_answer(retrieved["answer"]), retrieved.get("explanation") or explanation
+        if answer == "unknown" and not is_unknown(result) and not state.get("error"):
+            answer = short_answer(result)
+            warnings.append("refiner could not decide; using the program's result")
+        if retrieved and retrieved.get("sources"):
+            explanation = f"{explanation} Sources: {', '.join(retrieved['sources'])}".strip()
+        return {"answer": answer, "explanation": explanation, "warnings": warnings, "timings": {"llm_s": seconds}}
+
+    return refine

@@ -1,0 +1,203 @@
+"""The Python API: ``Reasoner(config).ask(question, images=[...], kb=None) -> Answer``."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from agent.answer import Answer
+from agent.config import Config, load_config
+from agent.errors import InputError, VisreasonError
+from agent.images import load_image
+from agent.llm.base import LLM
+from agent.state import RunContext
+
+ImageLike = Any  # path, PIL image, numpy array or bytes
+
+
+def name_images(images: Sequence[ImageLike] | Mapping[str, ImageLike]) -> dict[str, ImageLike]:
+    """VisProg's conventions: one image is IMAGE; two are LEFT and RIGHT; every image is also IMAGE_i."""
+    if isinstance(images, Mapping):
+        named = {str(k).upper(): v for k, v in images.items()}
+    else:
+        images = list(images)
+        named = {f"IMAGE_{i}": img for i, img in enumerate(images)}
+        if len(images) == 1:
+            named["IMAGE"] = images[0]
+        elif len(images) == 2:
+            named["LEFT"], named["RIGHT"] = images
+        if images:
+            named.setdefault("IMAGE", images[0])
+    if not named:
+        raise InputError("at least one image is needed")
+    return named
+
+
+class Reasoner:
+    """Answers questions about images with a visible chain of evidence.
+
+    Thread-safe: models load once per process and are shared; the embedded LLM serialises
+    its own generation, so several threads overlap tool work with LLM work.
+    """
+
+    def __init__(self, config: Config | None = None, *, llm: LLM | None = None, registry=None, embed=None) -> None:
+        from tools.cache import ToolCache
+
+        self.config = config or load_config()
+        self._llm = llm
+        self._registry = registry
+        self._embed = embed
+        self.cache = ToolCache.from_config(self.config)
+        self._graph_lock = threading.Lock()
+
+    @classmethod
+    def from_config(cls, path: str | Path, **overrides: Any) -> Reasoner:
+        return cls(load_config(path, overrides))
+
+    # -- lazily built parts -------------------------------------------------------------
+    @cached_property
+    def llm(self) -> LLM:
+        if self._llm is None:
+            from agent.llm.factory import shared_llm
+
+            self._llm = shared_llm(self.config)
+        return self._llm
+
+    @cached_property
+    def registry(self):
+        if self._registry is None:
+            from tools.catalog import default_registry
+
+            self._registry = default_registry()
+        return self._registry
+
+    @cached_property
+    def graph(self):
+        from agent.deps import Deps
+        from agent.examples import ExampleSelector, load_examples
+        from agent.graph import build_graph
+
+        embed = self._embed
+        if embed is None:
+            from retrieval.embedders import text_embedder
+
+            embedder = text_embedder(self.config)
+            embed = embedder.embed_texts
+        deps = Deps(self.config, self.llm, self.registry, ExampleSelector(load_examples(), embed))
+        return build_graph(deps)
+
+    def tool_context(self):
+        from tools.context import ToolContext
+
+        return ToolContext(config=self.config, llm=self.llm, cache=self.cache)
+
+    # -- answering ----------------------------------------------------------------------
+    def ask(self, question: str, images: Sequence[ImageLike] | Mapping[str, ImageLike], kb: str | Path | None = None,
+            *, history: list[dict] | None = None, cancel: threading.Event | None = None) -> Answer:
+        final = None
+        for event in self.stream(question, images, kb, history=history, cancel=cancel):
+            if event["type"] == "answer":
+                final = event["answer"]
+        assert final is not None  # stream always ends with an answer or raises
+        return final
+
+    def stream(self, question: str, images: Sequence[ImageLike] | Mapping[str, ImageLike], kb: str | Path | None = None,
+               *, history: list[dict] | None = None, cancel: threading.Event | None = None) -> Iterator[dict]:
+        """Yield events as the agent works; the last one is ``{"type": "answer", "answer": Answer}``."""
+        if not isinstance(question, str) or not question.strip():
+            raise InputError("the question is empty")
+        loaded = {name: load_image(src, self.config.images, name=_label(name, src))
+                  for name, src in name_images(images).items()}
+        cancel = cancel or threading.Event()
+        events: queue.Queue = queue.Queue()
+        ctx = RunContext(images=loaded, tool_ctx=self.tool_context(), cancel=cancel,
+                         deadline=time.monotonic() + self.config.budgets.agent_seconds, on_event=events.put,
+                         kb=self._open_kb(kb) if kb else None)
+        state = {"question": question.strip(), "image_names": list(loaded), "kb": str(kb) if kb else None,
+                 "history": list(history or []), "turns": 0, "attempts": [], "steps": [], "evidence": [],
+                 "warnings": [], "timings": {}}
+        outcome: dict = {}
+
+        def work() -> None:
+            started = time.perf_counter()
+            try:
+                outcome["state"] = self.graph.invoke(state, {"configurable": {"run": ctx}, "recursion_limit": 50})
+            except BaseException as exc:  # handed to the consumer thread, re-raised there
+                outcome["error"] = exc
+            finally:
+                outcome["seconds"] = time.perf_counter() - started
+                events.put(None)
+
+        worker = threading.Thread(target=work, name="visreason-ask", daemon=True)
+        worker.start()
+        try:
+            while (event := events.get()) is not None:
+                yield event
+        finally:
+            cancel.set() if worker.is_alive() else None  # a consumer that stops early cancels the run
+        worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        yield {"type": "answer", "answer": self._answer(question, outcome["state"], ctx, outcome["seconds"])}
+
+    def _open_kb(self, kb: str | Path):
+        from retrieval.kb import KnowledgeBase
+
+        return KnowledgeBase.open(kb, self.config)
+
+    @staticmethod
+    def _answer(question: str, final: dict, ctx: RunContext, seconds: float) -> Answer:
+        timings = {k: round(v, 4) for k, v in final.get("timings", {}).items()}
+        timings["total_s"] = round(seconds, 4)
+        timings["framework_s"] = round(max(0.0, seconds - timings.get("llm_s", 0) - timings.get("tools_s", 0)), 4)
+        attempts = final.get("attempts", [])
+        kind = final.get("plan_kind", "program")
+        evidence = list(final.get("evidence", []))
+        if final.get("result") is not None:
+            evidence.insert(0, {"kind": "program_result", "value": final["result"]})
+        return Answer(
+            question=question, answer=final.get("answer", "unknown"), explanation=final.get("explanation", ""),
+            program=final.get("program", ""), steps=final.get("steps", []), evidence=evidence, timings=timings,
+            warnings=final.get("warnings", []), plan_kind=kind, programs_tried=attempts,
+            valid_first_try=bool(attempts) and attempts[0]["error"] is None, repairs=final.get("repairs", 0),
+            fallback=kind == "fallback", images=final.get("image_names", []), step_images=dict(ctx.step_images),
+        )
+
+    # -- as a tool for other agents -----------------------------------------------------
+    def as_tool(self) -> dict:
+        """The whole reasoner as one OpenAI-style tool: ``{"schema": ..., "function": callable}``."""
+        schema = {
+            "type": "function",
+            "function": {
+                "name": "visual_reasoning",
+                "description": "Answer a question about one or more images with a visual program; "
+                               "returns the answer, an explanation, the program and its evidence.",
+                "parameters": {
+                    "type": "object",
+                    "properties": {
+                        "question": {"type": "string", "description": "the question about the images"},
+                        "images": {"type": "array", "items": {"type": "string"}, "description": "image file paths"},
+                        "kb": {"type": "string", "description": "optional knowledge-base directory"},
+                    },
+                    "required": ["question", "images"],
+                    "additionalProperties": False,
+                },
+            },
+        }
+
+        def call(question: str, images: list[str], kb: str | None = None) -> dict:
+            try:
+                return self.ask(question, images, kb).to_json()
+            except VisreasonError as exc:
+                return {"error": exc.to_dict()}
+
+        return {"schema": schema, "function": call}
+
+
+def _label(name: str, src: ImageLike) -> str:
+    return str(src) if isinstance(src, (str, Path)) else name

@@ -1,0 +1,68 @@
+"""The controller's typed state, and the per-call run context that is not state."""
+
+from __future__ import annotations
+
+import operator
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypedDict
+
+from PIL import Image
+
+
+def add_timings(old: dict[str, float] | None, new: dict[str, float] | None) -> dict[str, float]:
+    """Reducer: timings from several nodes add up per category."""
+    out = dict(old or {})
+    for key, value in (new or {}).items():
+        out[key] = out.get(key, 0.0) + value
+    return out
+
+
+class AgentState(TypedDict, total=False):
+    question: str
+    image_names: list[str]
+    kb: str | None
+    history: list[dict]  # earlier turns of a conversation: {"question", "answer"}
+    # planning and execution
+    plan_kind: str  # program | cot | fallback
+    program: str
+    attempts: Annotated[list[dict], operator.add]  # {"program", "error"} per program tried
+    repairs: int
+    error: dict | None  # the last program error, if the last run failed
+    result: Any  # JSON-able value of FINAL_RESULT
+    steps: Annotated[list[dict], operator.add]
+    # deciding and gathering
+    evidence: Annotated[list[dict], operator.add]
+    turns: int
+    decision: str  # answer | subquestions | retrieve
+    retrieved: bool
+    decomposed: bool
+    # output
+    answer: str
+    explanation: str
+    warnings: Annotated[list[str], operator.add]
+    timings: Annotated[dict[str, float], add_timings]
+
+
+@dataclass
+class RunContext:
+    """Everything one question needs that must not go into (serialisable) state."""
+
+    images: dict[str, Image.Image]
+    tool_ctx: Any  # tools.context.ToolContext
+    deadline: float
+    cancel: threading.Event = field(default_factory=threading.Event)
+    on_event: Callable[[dict], None] | None = None
+    kb: Any = None  # an opened retrieval KnowledgeBase
+    step_images: dict[int, str] = field(default_factory=dict)  # step index -> PNG data URL
+    steps_emitted: int = 0
+
+    def emit(self, event: dict) -> None:
+        if self.on_event is not None:
+            self.on_event(event)
+
+    @property
+    def time_left(self) -> float:
+        return self.deadline - time.monotonic()
