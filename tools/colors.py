@@ -83,8 +83,19 @@ def color_shares(img: Image.Image, *, ignore_background: bool = True) -> list[tu
     return [(COLOR_NAMES[i], float(counts[i] / total)) for i in order if counts[i] > 0]
 
 
-def dominant_colors(img: Image.Image, k: int = 2, min_share: float = 0.2, **kw) -> list[str]:
+ACHROMATIC = {"black", "white", "gray"}
+
+
+def dominant_colors(img: Image.Image, k: int = 2, min_share: float = 0.2, chromatic_share: float = 0.2,
+                    **kw) -> list[str]:
+    """The main colour names, most important first.
+
+    A hue covering at least ``chromatic_share`` of the pixels goes before black/white/gray:
+    windows, tyres and shadows are achromatic, and people name a blue bus by its blue.
+    """
     shares = color_shares(img, **kw)
+    chromatic = [item for item in shares if item[0] not in ACHROMATIC and item[1] >= chromatic_share]
+    shares = chromatic + [item for item in shares if item not in chromatic]
     return [name for i, (name, share) in enumerate(shares[:k]) if i == 0 or share >= min_share]
 
 

@@ -72,15 +72,15 @@ class YoloxDetector:
         path = Path(path)
         if not path.is_file():
             raise ModelUnavailableError(
-                f"YOLOX detector not found at {path}",
-                hint="set detector.path (or VISREASON_DETECTOR) to yolox_nano.onnx; "
-                     "it ships in shared/models next to the checkout")
+                f"YOLOX detector not found at {path}; set detector.path (or VISREASON_DETECTOR) to "
+                "yolox_nano.onnx, which ships as shared/models/yolox_nano.onnx next to the checkout",
+                hint="the YOLOX project's release assets have the same network; check its sha256")
         if verify and path.name == "yolox_nano.onnx":
             digest = sha256_file(path)
             if digest != YOLOX_NANO_SHA256:
                 raise ModelUnavailableError(
-                    f"{path}: sha256 {digest} does not match YOLOX-Nano {YOLOX_NANO_SHA256}",
-                    hint="the file is damaged or a different model; fetch it again")
+                    f"{path}: sha256 {digest} does not match YOLOX-Nano {YOLOX_NANO_SHA256}; the file is damaged "
+                    "or a different model: copy shared/models/yolox_nano.onnx again")
         names_file = path.with_name("coco.names")
         if names_file.is_file():
             self.labels = tuple(n.strip() for n in names_file.read_text().splitlines() if n.strip())

@@ -72,18 +72,16 @@ class ModelHub:
             path = self.config.detector_path
             if path is None:
                 raise ModelUnavailableError(
-                    "no YOLOX detector file configured",
-                    hint="set detector.path in the config or VISREASON_DETECTOR to yolox_nano.onnx "
-                         "(it ships as shared/models/yolox_nano.onnx next to the checkout)")
+                    "no YOLOX detector file configured: set detector.path in the config or VISREASON_DETECTOR "
+                    "to yolox_nano.onnx (it ships as shared/models/yolox_nano.onnx next to the checkout)")
             return YoloxDetector(path, score_threshold=cfg.score_threshold, nms_threshold=cfg.nms_threshold)
         if cfg.backend == "ultralytics":
             from tools.detect_ultralytics import UltralyticsDetector
 
             if not cfg.path:
                 raise ModelUnavailableError(
-                    "the ultralytics detector needs weights",
-                    hint="set detector.path to a local .pt file (yolo11n.pt, yolov8s-worldv2.pt, yoloe-11s-seg.pt) "
-                         "or a bundled .yaml such as yolo11n.yaml (random weights)")
+                    "the ultralytics detector needs weights: set detector.path to a local .pt file "
+                    "(yolo11n.pt, yolov8s-worldv2.pt, yoloe-11s-seg.pt) or a bundled .yaml such as yolo11n.yaml")
             return UltralyticsDetector(cfg.path, score_threshold=cfg.score_threshold, nms_threshold=cfg.nms_threshold)
         raise ConfigError(f"unknown detector.backend {cfg.backend!r}; use 'yolox' or 'ultralytics'")
 
@@ -109,8 +107,8 @@ class ModelHub:
             model = self.clip()
             if model is None:
                 raise ModelUnavailableError(
-                    "classifier.backend is 'clip' but no CLIP model is configured",
-                    hint="set embedder.clip_model (or classifier.model) to a local CLIP model directory")
+                    "classifier.backend is 'clip' but no CLIP model is configured: "
+                    "set embedder.clip_model (or classifier.model) to a local CLIP model directory")
             return model
         raise ConfigError(f"unknown classifier.backend {cfg.backend!r}; use 'efficientnet-lite0' or 'clip'")
 
@@ -121,9 +119,9 @@ class ModelHub:
         if cfg.backend == "transformers":
             if not cfg.model:
                 raise ModelUnavailableError(
-                    "vqa.backend is 'transformers' but vqa.model is empty",
-                    hint="set vqa.model to a local BLIP / Florence-2 / SmolVLM directory or a hub id already in "
-                         "the Hugging Face cache; or use vqa.backend='facts' (offline default)")
+                    "vqa.backend is 'transformers' but vqa.model is empty: set vqa.model to a local BLIP / "
+                    "Florence-2 / SmolVLM directory or a hub id already in the Hugging Face cache; "
+                    "or use vqa.backend='facts' (offline default)")
             from tools.vlm_transformers import TransformersVLM
 
             return TransformersVLM(cfg.model)
