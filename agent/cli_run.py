@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from agent.errors import InputError
+from agent.errors import ImageError, InputError, VisreasonError
 from tools.catalog import default_registry
 
 
@@ -30,6 +30,15 @@ def image_variables(images: list) -> dict:
     return named
 
 
+def _load(load_image, path: str, config):
+    try:
+        return load_image(path, config.images, name=path)
+    except VisreasonError:
+        raise
+    except Exception as exc:  # e.g. a decoder plugin patched in by a third-party package failing
+        raise ImageError(f"{path}: cannot read the image: {type(exc).__name__}: {exc}") from None
+
+
 def handle(args: argparse.Namespace) -> int:
     from agent.cli import config_from_args
     from agent.images import load_image
@@ -43,7 +52,7 @@ def handle(args: argparse.Namespace) -> int:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the program: {exc}") from None
-    images = image_variables([load_image(p, config.images, name=p) for p in args.image])
+    images = image_variables([_load(load_image, p, config) for p in args.image])
     interpreter = Interpreter(default_registry(), ToolContext(config=config), config.budgets,
                               render_images=bool(args.html))
     try:

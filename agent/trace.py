@@ -10,7 +10,7 @@ import base64
 import html
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,10 +30,17 @@ class StepTrace:
     output: Any  # JSON-able
     summary: str
     ms: float  # tool time only
-    image: bytes | None = None  # PNG
+    image: bytes | None = None  # PNG; see picture()
     error: dict | None = None
     facts: list[str] | None = None
     text: str = ""  # program line
+    # Rendering costs more than most tools, so pictures are drawn on first use, not during the run.
+    render: Callable[[], bytes | None] | None = field(default=None, repr=False, compare=False)
+
+    def picture(self) -> bytes | None:
+        if self.image is None and self.render is not None:
+            self.image, self.render = self.render(), None
+        return self.image
 
     def to_dict(self, include_images: bool = False) -> dict:
         d = {"line": self.line, "module": self.module, "target": self.target, "args": self.args,
@@ -42,8 +49,8 @@ class StepTrace:
             d["error"] = self.error
         if self.facts:
             d["facts"] = self.facts
-        if include_images and self.image:
-            d["image"] = png_data_url(self.image)
+        if include_images and self.picture():
+            d["image"] = png_data_url(self.picture())
         return d
 
 
@@ -61,7 +68,8 @@ class Trace:
         e = html.escape
         rows = []
         for s in self.steps:
-            pic = f'<img src="{png_data_url(s.image)}" alt="step {s.line}">' if s.image else ""
+            png = s.picture()
+            pic = f'<img src="{png_data_url(png)}" alt="step {s.line}">' if png else ""
             args = "<br>".join(f"<b>{e(k)}</b>={e(_short(v))}" for k, v in s.args.items())
             err = f'<div class="err">{e(s.error.get("type", ""))}: {e(s.error.get("message", ""))}</div>' \
                 if s.error else ""
@@ -145,17 +153,21 @@ def summarise_args(raw: Mapping[str, Any], resolved: Mapping[str, Any]) -> dict[
 def step_picture(inputs: Mapping[str, Any], output: Any) -> bytes | None:
     """Boxes drawn on the step's input image, or the output image (CROP, TAG)."""
     if isinstance(output, Image.Image):
-        return _png(output)
+        return _png(_thumbnail(output))
     source = next((v for v in inputs.values() if isinstance(v, Image.Image)), None)
     if source is None:
         return None
-    if isinstance(output, Detections):
-        return _png(draw_boxes(source, output))
     if isinstance(output, Regions):
         boxes = [r.bbox for r in output.regions]
         labels = tuple(f"{r.color} {r.shape}" for r in output.regions)
-        return _png(draw_boxes(source, Detections(boxes, [1.0] * len(boxes), labels, source.size, "regions")))
-    return None
+        output = Detections(boxes, [1.0] * len(boxes), labels, source.size, "regions")
+    if not isinstance(output, Detections):
+        return None
+    # Draw on a thumbnail with scaled boxes: drawing on a full photo costs more than the tools.
+    thumb = _thumbnail(source)
+    scale = thumb.size[0] / max(1, source.size[0])
+    scaled = Detections(output.boxes * scale, output.scores, output.labels, thumb.size, output.source, output.notes)
+    return _png(draw_boxes(thumb, scaled))
 
 
 def draw_boxes(image: Image.Image, detections: Detections) -> Image.Image:
@@ -175,9 +187,13 @@ def draw_boxes(image: Image.Image, detections: Detections) -> Image.Image:
     return canvas
 
 
+def _thumbnail(image: Image.Image) -> Image.Image:
+    thumb = image.convert("RGB") if image.mode != "RGB" else image.copy()
+    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.BILINEAR)
+    return thumb
+
+
 def _png(image: Image.Image) -> bytes:
-    thumb = image.convert("RGB")
-    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
     buf = io.BytesIO()
-    thumb.save(buf, format="PNG")
+    image.save(buf, format="PNG", compress_level=1)  # speed over size: pages are local evidence
     return buf.getvalue()

@@ -6,6 +6,7 @@ become ToolExecutionError naming the line; errors carry the partial trace (``exc
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -97,7 +98,7 @@ class Interpreter:
         record = StepTrace(
             step.line, tool.name, step.target, summarise_args(step.args, resolved), jsonable(output),
             f"{step.target} = {describe(output)}", ms,
-            image=step_picture(bound, output) if self.render_images else None,
+            render=functools.partial(step_picture, bound, output) if self.render_images else None,
             facts=_facts(output), text=step.text,
         )
         trace.steps.append(record)

@@ -34,7 +34,7 @@ def test_count_program_and_trace():
     assert ctx.calls == ["LOC", "COUNT"]
     steps = result.trace.steps
     assert [s.module for s in steps] == ["LOC", "COUNT", "EVAL", "RESULT"]
-    assert steps[0].output["labels"] == ["dog", "dog"] and steps[0].image.startswith(b"\x89PNG")
+    assert steps[0].output["labels"] == ["dog", "dog"] and steps[0].picture().startswith(b"\x89PNG")
     assert steps[0].args["image"] == {"var": "IMAGE", "value": "image 64x48"}
     assert steps[1].output == 2
     assert result.variables["ANSWER0"] == 2
