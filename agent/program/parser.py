@@ -149,7 +149,8 @@ def _step_from_tree(tree: ast.Module, text: str, number: int, limits: ProgramLim
             raise fail(f"{module}: **arguments are not allowed")
         _check_name(kw.arg, number, "argument")
         if kw.arg.lower() in seen:
-            raise ArgumentError(f"{module}: argument {kw.arg!r} given twice", line=number)
+            raise ArgumentError(f"{module}: argument {kw.arg!r} given twice", line=number,
+                                hint="Give each argument once.")
         seen.add(kw.arg.lower())
         args[kw.arg] = _value(kw.value, number, limits, depth=0, what=f"{module} argument {kw.arg!r}")
     return Step(number, target, module, args, text)
