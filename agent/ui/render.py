@@ -100,11 +100,11 @@ def step_title(step: dict) -> str:
     return f"{prefix} {where}{head}"
 
 
-def render_step(step: dict, thumb_url: str | None = None, image_path: str | None = None) -> dict:
+def render_step(step: dict, thumb_url: str | None = None) -> dict:
     """One interpreter step: arguments, output summary, error, and its image if it drew one.
 
-    With ``image_path`` (a stored file) the image becomes a file part of the panel, which
-    Gradio serves from its cache; otherwise ``thumb_url`` is inlined as a small data URL.
+    The image is inlined as a small data URL: a file part would make Gradio split the
+    panel in two, and the full-size image is in the gallery anyway.
     """
     parts: list[str] = []
     args = step.get("args")
@@ -118,14 +118,11 @@ def render_step(step: dict, thumb_url: str | None = None, image_path: str | None
         parts.append(f"**value:** {esc(output, 400)}")
     if step.get("error"):
         parts.append(f"**error:** {esc(step['error'])}")
-    if thumb_url and not image_path:
+    if thumb_url:
         parts.append(f'<img src="{thumb_url}" alt="step image" class="vr-step-img" style="max-width:{THUMB_SIDE}px">')
     ms = step.get("ms")
     duration = float(ms) / 1000.0 if isinstance(ms, (int, float)) else None
-    msg = panel(step_title(step), "\n\n".join(parts) or "(no output)", duration=duration)
-    if image_path:
-        msg["content"] = [msg["content"], {"path": image_path, "alt_text": "step image"}]
-    return msg
+    return panel(step_title(step), "\n\n".join(parts) or "(no output)", duration=duration)
 
 
 def render_retrieval(event: dict) -> dict:
@@ -218,14 +215,12 @@ class TurnView:
         elif kind == "step":
             step = event.get("step") or {}
             img = decode_data_url(event.get("image"))
-            thumb = path = None
+            thumb = None
             if img is not None:
                 caption = step_title(step).split(" ", 1)[-1]
-                ref = self.sink(img, caption) if self.sink else img
-                path = ref if isinstance(ref, str) else None
-                thumb = None if path else thumbnail_data_url(img)
-                self.gallery.append((ref, caption))
-            self.messages.append(render_step(step, thumb, path))
+                thumb = thumbnail_data_url(img)
+                self.gallery.append((self.sink(img, caption) if self.sink else img, caption))
+            self.messages.append(render_step(step, thumb))
         elif kind == "retrieval":
             self.messages.append(render_retrieval(event))
             for item in event.get("items") or []:

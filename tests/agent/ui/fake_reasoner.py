@@ -84,3 +84,8 @@ def make_fake(config: Any) -> FakeReasoner:
 
 def make_slow_fake(config: Any) -> FakeReasoner:
     return FakeReasoner(config, delay=5.0)
+
+
+def make_overlapping_fake(config: Any) -> FakeReasoner:
+    """A short pause per question so concurrent sessions really overlap."""
+    return FakeReasoner(config, delay=0.5)

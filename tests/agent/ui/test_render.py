@@ -42,14 +42,13 @@ def test_thumbnail_is_small_jpeg():
     assert decode_data_url(url).size == (100, 50)
 
 
-def test_render_step_with_error_and_image_path():
+def test_render_step_with_error_and_thumbnail():
     step = {"line": 2, "module": "LOC", "target": "BOX0", "args": {"object": "bus"}, "output": None,
             "summary": "", "ms": 12.5, "error": "no such object"}
-    msg = render_step(step, image_path="/tmp/x.png")
+    msg = render_step(step, thumb_url="data:image/jpeg;base64,AAAA")
     assert msg["metadata"]["title"].startswith("❌ Step 2: BOX0=LOC")
     assert msg["metadata"]["duration"] == 0.013
-    text, part = msg["content"]
-    assert "no such object" in text and part["path"] == "/tmp/x.png"
+    assert "no such object" in msg["content"] and '<img src="data:image/jpeg;base64,AAAA"' in msg["content"]
 
 
 def test_render_retrieval_lists_citations():

@@ -1,0 +1,57 @@
+"""Start ``python app.py`` in a subprocess on a free port (shared by the API and browser tests)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+FAKE = "tests.agent.ui.fake_reasoner:make_fake"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_app(home: Path, factory: str | None = FAKE, *, concurrency: int = 4, timeout: float = 120.0):
+    """Yield the base URL of a running app; the server log is at ``home/app.log``."""
+    port = free_port()
+    env = dict(os.environ, VISREASON_HOME=str(home), GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
+    env.pop("VISREASON_REASONER_FACTORY", None)
+    if factory:
+        env["VISREASON_REASONER_FACTORY"] = factory
+    home.mkdir(parents=True, exist_ok=True)
+    log = open(home / "app.log", "ab")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--concurrency", str(concurrency)],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"app exited with {proc.returncode}: {(home / 'app.log').read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("app did not start in time") from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()

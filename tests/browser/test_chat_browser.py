@@ -1,0 +1,66 @@
+"""The chat page in headless Chromium: upload bus.jpg, ask, see the answer and a step image.
+
+Uses the stand-in reasoner unless VISREASON_TEST_REAL=1 (then the real Reasoner runs).
+A screenshot is written to artifacts/chat_browser.png.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.agent.ui.app_server import FAKE, ROOT, running_app
+
+CHROMIUM = "/usr/bin/chromium"
+REAL = os.environ.get("VISREASON_TEST_REAL") == "1"
+ANSWER_TIMEOUT_MS = 900_000 if REAL else 120_000
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+def _bus() -> Path:
+    from agent.ui.examples import SOURCES, _package_dir
+
+    package, rel = SOURCES[0][0], SOURCES[0][1]
+    return _package_dir(package) / rel
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)")
+def test_upload_ask_and_see_reasoning(tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    artifacts = ROOT / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    with running_app(tmp_path / "home", None if REAL else FAKE, timeout=300) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url, timeout=120_000)
+            box = page.locator("#vr-input")
+            box.locator("input[type=file]").set_input_files(str(_bus()))
+            expect(box.locator("img").first).to_be_visible(timeout=60_000)  # upload preview
+            box.locator("textarea").fill("How many people are in the image?")
+            box.locator("textarea").press("Enter")
+            chat = page.locator("#vr-chat")
+            expect(chat.get_by_text("Answer:", exact=False).first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+            expect(chat.get_by_text("How many people are in the image?").first).to_be_visible()
+            gallery_imgs = page.locator("#vr-gallery img")
+            expect(gallery_imgs.first).to_be_visible(timeout=30_000)
+            step = chat.get_by_text("Step 1:", exact=False).first
+            expect(step).to_be_visible()
+            step.click()  # open the step panel: its image is inside
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(artifacts / "chat_browser.png"), full_page=True)
+            assert gallery_imgs.count() >= 1
+            # The step's image is inlined in its panel (the sanitiser must keep data: images).
+            expect(chat.locator("img[src^='data:image/jpeg']").first).to_be_visible()
+            if not REAL:
+                expect(chat.get_by_text("Answer: 2").first).to_be_visible()
+            # Reloading the page restores the same conversation (session id kept in BrowserState).
+            page.reload()
+            expect(page.locator("#vr-chat").get_by_text("Answer:", exact=False).first).to_be_visible(timeout=60_000)
+        finally:
+            browser.close()

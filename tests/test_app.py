@@ -1,0 +1,117 @@
+"""The chat app through its public API (gradio_client), with a stand-in reasoner.
+
+One slow test runs the real Reasoner end to end.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from gradio_client import Client, handle_file
+from PIL import Image
+
+from app import parse_args
+from tests.agent.ui.app_server import running_app
+from tests.agent.ui.fake_reasoner import COLOURS
+
+
+def _client(url: str) -> Client:
+    # A loaded CI box can be slow to answer the config request: allow it.
+    return Client(url, verbose=False, httpx_kwargs={"timeout": 120})
+
+
+def _ask(client: Client, sid: str, text: str, files: list[str] = ()):
+    message = {"text": text, "files": [handle_file(f) for f in files]}
+    chat, gallery, box = client.predict(message, sid, api_name="/chat")
+    return chat, gallery, box
+
+
+def _text(msg: dict) -> str:
+    content = msg["content"]
+    if isinstance(content, list):
+        return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return str(content)
+
+
+def _image(tmp: Path, name: str, rgb) -> str:
+    path = tmp / name
+    Image.new("RGB", (48, 32), rgb).save(path)
+    return str(path)
+
+
+def test_defaults_are_safe():
+    args = parse_args([])
+    assert args.host == "127.0.0.1" and args.reasoner_factory is None or isinstance(args.reasoner_factory, str)
+
+
+def test_chat_endpoint_answers_streams_and_survives_restart(tmp_path):
+    home = tmp_path / "home"
+    sid = uuid.uuid4().hex
+    red = _image(tmp_path, "red.png", (240, 10, 10))
+    with running_app(home) as url:
+        client = _client(url)
+        api = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+        assert set(api) == {"/chat", "/cancel"}  # the page-load and new-session handlers stay private
+        job = client.submit({"text": "what colour is it?", "files": [handle_file(red)]}, sid, api_name="/chat")
+        updates = list(job)  # each yield of the handler is one streamed update
+        chat, gallery, _ = job.result()
+        assert len(updates) >= 3
+        assert _text(chat[-1]).startswith("**Answer: red**")
+        titles = [(m.get("metadata") or {}).get("title") or "" for m in chat]
+        assert any(t.startswith("📝 Program") for t in titles) and any(t.startswith("🔧 Step 1") for t in titles)
+        assert gallery and Path(gallery[0]["image"]).exists()
+        bad = tmp_path / "bad.png"
+        bad.write_text("this is not a picture")
+        chat, _, _ = _ask(client, sid, "and this?", [str(bad)])
+        assert _text(chat[-1]).startswith("❌") and "bad.png" in _text(chat[-1])
+        assert "Traceback" not in (home / "app.log").read_text()
+    with running_app(home) as url:  # a restart keeps the conversation and its images
+        chat, _, _ = _ask(_client(url), sid, "and again?")
+        assert _text(chat[0]) == "" and _text(chat[-1]).startswith("**Answer: red**")
+        assert sum(_text(m) == "what colour is it?" for m in chat) == 1
+
+
+def test_twenty_concurrent_sessions_each_get_their_own_answer(tmp_path):
+    names = list(COLOURS)
+    jobs = []
+    with running_app(tmp_path / "home", "tests.agent.ui.fake_reasoner:make_overlapping_fake", concurrency=8) as url:
+        for i in range(20):
+            colour = names[i % len(names)]
+            jobs.append((colour, uuid.uuid4().hex, _image(tmp_path, f"{i}.png", COLOURS[colour])))
+        results: dict[int, tuple[str, str]] = {}
+        errors: list[BaseException] = []
+
+        def session(i: int) -> None:
+            colour, sid, path = jobs[i]
+            try:
+                client = _client(url)
+                first, _, _ = _ask(client, sid, "what colour?", [path])
+                follow, _, _ = _ask(client, sid, "and the colour again?")  # no image: must reuse its own
+                results[i] = (_text(first[-1]), _text(follow[-1]))
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=session, args=(i,)) for i in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+    assert not errors, errors
+    for i, (colour, _, _) in enumerate(jobs):
+        assert all(r.startswith(f"**Answer: {colour}**") for r in results[i]), (i, colour, results[i])
+
+
+@pytest.mark.slow
+def test_real_reasoner_answers_through_the_api(tmp_path):
+    pytest.importorskip("agent.reasoner")
+    from ultralytics.utils import ASSETS
+
+    with running_app(tmp_path / "home", factory=None, timeout=300) as url:
+        chat, gallery, _ = _ask(_client(url), uuid.uuid4().hex, "How many people are in the image?",
+                                [str(ASSETS / "bus.jpg")])
+    answer = _text(chat[-1])
+    assert answer.startswith("**Answer:"), [_text(m) for m in chat]
+    assert any(((m.get("metadata") or {}).get("title") or "").startswith(("🔧", "❌")) for m in chat)
