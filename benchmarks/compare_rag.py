@@ -1,0 +1,117 @@
+"""Compare answering with no retrieval, one fixed retrieval and the adaptive loop.
+
+``compare(questions, kb, llm, facts_fn)`` scores each mode on two-hop questions (identify
+something in the image, then look a fact up in the KB): accuracy against the accepted
+answers and mean retrieval calls. ``facts_fn(image_path) -> str`` supplies what the vision
+tools say about the image (the Reasoner plugs its own in; the default here is the KB's
+tool describer).
+
+    python benchmarks/compare_rag.py --kb /tmp/demo-kb [--limit 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from retrieval.baselines import fixed_retrieval, no_retrieval  # noqa: E402
+from retrieval.loop import adaptive_search  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+MODES = ("no_retrieval", "fixed_retrieval", "adaptive")
+
+
+def _norm(text: str) -> str:
+    text = re.sub(r"(?<!\d)[.,]|[.,](?!\d)", " ", text.lower())  # keep 1.50 and 31,000, drop sentence dots
+    return " ".join(re.sub(r"[^a-z0-9.,]+", " ", text).split())
+
+
+def is_correct(answer: str, accepted: list[str]) -> bool:
+    got = f" {_norm(answer)} "
+    return any(f" {_norm(a)} " in got or _norm(answer) == _norm(a) for a in accepted)
+
+
+def load_questions(path: str | Path = HERE / "kb_questions.jsonl") -> list[dict]:
+    path = Path(path)
+    out = []
+    for lineno, line in enumerate(path.read_text().splitlines(), start=1):
+        if line.strip():
+            q = json.loads(line)
+            q["image"] = str((path.parent / q["image"]).resolve()) if q.get("image") else None
+            q.setdefault("id", f"line{lineno}")
+            out.append(q)
+    return out
+
+
+def compare(questions: list[dict], kb: Any, llm: Any, facts_fn: Callable[[str | None], str],
+            *, max_turns: int | None = None) -> dict:
+    per_question = []
+    totals = {m: {"correct": 0, "retrieval_calls": 0, "seconds": 0.0} for m in MODES}
+    for q in questions:
+        facts = facts_fn(q.get("image"))
+        runs = {
+            "no_retrieval": lambda q=q, facts=facts: no_retrieval(q["question"], llm, facts),
+            "fixed_retrieval": lambda q=q, facts=facts: fixed_retrieval(q["question"], kb, llm, facts),
+            "adaptive": lambda q=q, facts=facts: adaptive_search(q["question"], kb, llm, image=q.get("image"),
+                                                                 image_facts=facts, max_turns=max_turns),
+        }
+        row = {"id": q.get("id"), "question": q["question"], "answers": q["answers"]}
+        for mode, run in runs.items():
+            t0 = time.perf_counter()
+            result = run()
+            ok = is_correct(result.answer, q["answers"])
+            totals[mode]["correct"] += ok
+            totals[mode]["retrieval_calls"] += result.retrieval_calls
+            totals[mode]["seconds"] += time.perf_counter() - t0
+            row[mode] = {"answer": result.answer, "correct": ok, "retrieval_calls": result.retrieval_calls,
+                         "citations": [c["id"] for c in result.citations]}
+        per_question.append(row)
+    n = max(1, len(questions))
+    summary = {m: {"accuracy": round(t["correct"] / n, 3), "mean_retrieval_calls": round(t["retrieval_calls"] / n, 2),
+                   "mean_seconds": round(t["seconds"] / n, 2)} for m, t in totals.items()}
+    return {"n": len(questions), "modes": summary, "per_question": per_question}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from agent.config import load_config
+    from agent.llm.factory import make_llm
+    from retrieval.describe import ToolDescriber
+    from retrieval.kb import KnowledgeBase
+
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--kb", required=True, help="KB directory (build it from benchmarks/kb/sources)")
+    p.add_argument("--questions", default=str(HERE / "kb_questions.jsonl"))
+    p.add_argument("--limit", type=int, default=0)
+    p.add_argument("--out", default="bench-results/compare_rag.json")
+    args = p.parse_args(argv)
+    config = load_config()
+    kb = KnowledgeBase.open(args.kb, config)
+    describer = ToolDescriber(config)
+
+    def facts_fn(image: str | None) -> str:
+        if not image:
+            return ""
+        from agent.images import load_image
+
+        return describer(load_image(image))
+
+    questions = load_questions(args.questions)[: args.limit or None]
+    report = compare(questions, kb, make_llm(config), facts_fn)
+    for mode, s in report["modes"].items():
+        print(f"{mode:16s} accuracy {s['accuracy']:.2f}  retrieval calls {s['mean_retrieval_calls']:.2f}  "
+              f"{s['mean_seconds']:.1f} s/question")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

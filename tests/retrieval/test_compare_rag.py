@@ -1,0 +1,54 @@
+"""The demo KB, its questions and the comparison harness (benchmarks/compare_rag.py)."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+from agent.llm.scripted import ScriptedLLM
+from retrieval.kb import KnowledgeBase
+from retrieval.sources import discover
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def _compare_module():
+    spec = importlib.util.spec_from_file_location("compare_rag", BENCH / "compare_rag.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_demo_questions_are_answerable_from_the_kb():
+    cr = _compare_module()
+    questions = cr.load_questions()
+    assert len(questions) >= 12
+    corpus = " ".join(s.path.read_text() for s in discover([BENCH / "kb" / "sources"]) if s.kind != "image")
+    for q in questions:
+        assert Path(q["image"]).exists(), q
+        assert any(cr._norm(a) in cr._norm(corpus) for a in q["answers"]), q["id"]
+
+
+def test_is_correct():
+    cr = _compare_module()
+    assert cr.is_correct("It was founded in 1931.", ["1931"])
+    assert cr.is_correct("Azul Lines", ["azul lines"])
+    assert not cr.is_correct("19310", ["1931"])
+
+
+def test_compare_counts_modes(tmp_path, bow_config, kb_kwargs):
+    cr = _compare_module()
+    kb = KnowledgeBase.build(BENCH / "kb" / "sources", tmp_path / "kb", bow_config, progress=False, **kb_kwargs)
+    assert kb.info()["counts"]["image_items"] == 6
+    question = {"id": "q", "question": "Who runs blue buses?", "answers": ["Azul Lines"], "image": None}
+    refine = json.dumps({"answer": "Azul Lines", "explanation": "", "citations": []})
+    wrong = json.dumps({"answer": "no idea", "explanation": "", "citations": []})
+    llm = ScriptedLLM([wrong, refine,  # no retrieval, fixed retrieval
+                       json.dumps({"sub_questions": ["Who runs blue buses?"]}),
+                       json.dumps({"sufficient": False, "sub_question": "x", "action": "text_search", "query": "blue bus"}),
+                       "Azul Lines", json.dumps({"sufficient": True, "sub_question": "", "action": "no_retrieval",
+                                                 "query": ""}), refine])
+    report = cr.compare([question], kb, llm, lambda image: "a blue bus")
+    assert report["modes"]["no_retrieval"] == {"accuracy": 0.0, "mean_retrieval_calls": 0.0,
+                                               "mean_seconds": report["modes"]["no_retrieval"]["mean_seconds"]}
+    assert report["modes"]["fixed_retrieval"]["accuracy"] == 1.0
+    assert report["modes"]["adaptive"]["mean_retrieval_calls"] == 1.0
