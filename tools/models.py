@@ -38,6 +38,13 @@ class ModelHub:
                 self._models[name] = factory()
             return self._models[name]
 
+    def install(self, name: str, model: Any) -> None:
+        """Use ``model`` as this hub's ``name`` backend (tests, or a model built in code)."""
+        if name not in self._locks:
+            raise KeyError(f"unknown model slot {name!r}; known: {', '.join(self._locks)}")
+        with self._locks[name]:
+            self._models[name] = model
+
     def loaded(self) -> list[str]:
         return [name for name, model in self._models.items() if model is not None]
 

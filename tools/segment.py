@@ -16,7 +16,7 @@ from PIL import Image
 from tools.colors import COLOR_NAMES, label_pixels
 from tools.types import Region, Regions
 
-MAX_SIDE = 512  # labelling is per pixel; larger pictures are segmented downscaled
+MAX_SIDE = 384  # labelling is per pixel; larger pictures are segmented downscaled
 
 
 def classify_shape(contour: np.ndarray) -> str:
