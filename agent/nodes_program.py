@@ -64,7 +64,8 @@ def run_program(deps: Deps, ctx: RunContext, program: str) -> dict[str, Any]:
     interpreter = Interpreter(deps.registry, ctx.tool_ctx, budgets)
 
     def on_step(step) -> None:
-        url = png_data_url(step.image) if getattr(step, "image", None) else None
+        png = step.picture() if ctx.render_images else None
+        url = png_data_url(png) if png else None
         index = ctx.steps_emitted
         ctx.steps_emitted += 1
         if url:

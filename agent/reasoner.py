@@ -98,17 +98,23 @@ class Reasoner:
 
     # -- answering ----------------------------------------------------------------------
     def ask(self, question: str, images: Sequence[ImageLike] | Mapping[str, ImageLike], kb: str | Path | None = None,
-            *, history: list[dict] | None = None, cancel: threading.Event | None = None) -> Answer:
+            *, history: list[dict] | None = None, cancel: threading.Event | None = None,
+            render_images: bool = True) -> Answer:
         final = None
-        for event in self.stream(question, images, kb, history=history, cancel=cancel):
+        for event in self.stream(question, images, kb, history=history, cancel=cancel, render_images=render_images):
             if event["type"] == "answer":
                 final = event["answer"]
         assert final is not None  # stream always ends with an answer or raises
         return final
 
     def stream(self, question: str, images: Sequence[ImageLike] | Mapping[str, ImageLike], kb: str | Path | None = None,
-               *, history: list[dict] | None = None, cancel: threading.Event | None = None) -> Iterator[dict]:
-        """Yield events as the agent works; the last one is ``{"type": "answer", "answer": Answer}``."""
+               *, history: list[dict] | None = None, cancel: threading.Event | None = None,
+               render_images: bool = True) -> Iterator[dict]:
+        """Yield events as the agent works; the last one is ``{"type": "answer", "answer": Answer}``.
+
+        ``render_images`` draws each step's picture (boxes, crops) for the trace; batch runs that
+        only need answers turn it off.
+        """
         if not isinstance(question, str) or not question.strip():
             raise InputError("the question is empty")
         loaded = {name: load_image(src, self.config.images, name=_label(name, src))
@@ -117,7 +123,7 @@ class Reasoner:
         events: queue.Queue = queue.Queue()
         ctx = RunContext(images=loaded, tool_ctx=self.tool_context(), cancel=cancel,
                          deadline=time.monotonic() + self.config.budgets.agent_seconds, on_event=events.put,
-                         kb=self._open_kb(kb) if kb else None)
+                         kb=self._open_kb(kb) if kb else None, render_images=render_images)
         state = {"question": question.strip(), "image_names": list(loaded), "kb": str(kb) if kb else None,
                  "history": list(history or []), "turns": 0, "attempts": [], "steps": [], "evidence": [],
                  "warnings": [], "timings": {}}

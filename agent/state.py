@@ -58,6 +58,7 @@ class RunContext:
     kb: Any = None  # an opened retrieval KnowledgeBase
     step_images: dict[int, str] = field(default_factory=dict)  # step index -> PNG data URL
     steps_emitted: int = 0
+    render_images: bool = True  # boxes/crops per step for the trace; off for throughput-only batch runs
 
     def emit(self, event: dict) -> None:
         if self.on_event is not None:

@@ -6,7 +6,7 @@ It is a test double, never a default backend: ``make_llm`` refuses it unless ask
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from agent.errors import LLMError
 from agent.llm.base import LLMReply, Message

