@@ -16,8 +16,9 @@ import inspect
 import re
 import types
 import typing
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Literal
+from typing import Any, Literal
 
 from PIL import Image
 
