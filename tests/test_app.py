@@ -6,6 +6,9 @@ One slow test runs the real Reasoner end to end.
 from __future__ import annotations
 
 import threading
+import time
+import urllib.error
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -14,7 +17,7 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 from app import parse_args
-from tests.agent.ui.app_server import running_app
+from tests.agent.ui.app_server import ROOT, running_app
 from tests.agent.ui.fake_reasoner import COLOURS
 
 
@@ -42,9 +45,18 @@ def _image(tmp: Path, name: str, rgb) -> str:
     return str(path)
 
 
-def test_defaults_are_safe():
+def test_defaults_are_safe(monkeypatch):
+    monkeypatch.setenv("VISREASON_APP_PORT", "7999")
     args = parse_args([])
-    assert args.host == "127.0.0.1" and args.reasoner_factory is None or isinstance(args.reasoner_factory, str)
+    assert args.host == "127.0.0.1" and args.port == 7999
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as resp:
+            return resp.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
 
 
 def test_chat_endpoint_answers_streams_and_survives_restart(tmp_path):
@@ -68,6 +80,10 @@ def test_chat_endpoint_answers_streams_and_survives_restart(tmp_path):
         chat, _, _ = _ask(client, sid, "and this?", [str(bad)])
         assert _text(chat[-1]).startswith("❌") and "bad.png" in _text(chat[-1])
         assert "Traceback" not in (home / "app.log").read_text()
+        # Only uploads, session images and the examples are served: not the repo, not the database.
+        for private in (ROOT / "pyproject.toml", home / "sessions.sqlite", home / "ui_browser_secret"):
+            assert private.exists() and _status(f"{url}gradio_api/file={private}") == 403, private
+        assert _status(f"{url}gradio_api/file={home / 'ui_examples' / 'bus.jpg'}") == 200
     with running_app(home) as url:  # a restart keeps the conversation and its images
         chat, _, _ = _ask(_client(url), sid, "and again?")
         assert _text(chat[0]) == "" and _text(chat[-1]).startswith("**Answer: red**")
@@ -115,3 +131,22 @@ def test_real_reasoner_answers_through_the_api(tmp_path):
     answer = _text(chat[-1])
     assert answer.startswith("**Answer:"), [_text(m) for m in chat]
     assert any(((m.get("metadata") or {}).get("title") or "").startswith(("🔧", "❌")) for m in chat)
+
+
+def test_cancel_stops_a_running_question(tmp_path):
+    sid = uuid.uuid4().hex
+    with running_app(tmp_path / "home", "tests.agent.ui.fake_reasoner:make_slow_fake") as url:
+        client = _client(url)
+        job = client.submit({"text": "slow one", "files": [handle_file(_image(tmp_path, "k.png", (0, 0, 0)))]}, sid,
+                            api_name="/chat")
+        deadline = time.monotonic() + 60
+        while len(job.outputs()) < 2 and time.monotonic() < deadline:  # wait until it is working
+            time.sleep(0.2)
+        chat, _ = client.predict(sid, api_name="/cancel")
+        assert _text(chat[-1]) == "⏹ Cancelled"
+        deadline = time.monotonic() + 30
+        while not job.done() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert job.done()
+        chat, _, _ = _ask(client, sid, "still there?")  # the session keeps working after a cancel
+        assert _text(chat[-1]).startswith("**Answer: black**")
