@@ -142,6 +142,12 @@ class KnowledgeBase:
     # -- changes ---------------------------------------------------------------------------------
     def _change(self, apply: Callable[[MetaStore, dict], Any], *, fresh: bool = False,
                 index_type: str | None = None) -> Any:
+        with self._vd.locked():
+            result = self._change_locked(apply, fresh=fresh, index_type=index_type)
+        self._load()
+        return result
+
+    def _change_locked(self, apply: Callable[[MetaStore, dict], Any], *, fresh: bool, index_type: str | None) -> Any:
         staging = self._vd.begin(fresh=fresh)
         try:
             old = {} if fresh else read_manifest(staging)
@@ -171,7 +177,6 @@ class KnowledgeBase:
         except BaseException:
             self._vd.abort(staging)
             raise
-        self._load()
         return result
 
     def _ingest(self, sources: list[Source], meta: MetaStore, indices: dict, progress: bool) -> dict:

@@ -7,11 +7,14 @@
 Every change (build, add, delete) is made in a fresh staging directory, copied from the live
 version, then renamed to the next version and published by replacing ``CURRENT``. A crash at
 any point before that last ``os.replace`` leaves the old version live and untouched; staging
-leftovers are removed on the next change. The previous version is kept as a fallback.
+leftovers are removed on the next change. The previous version is kept as a fallback, so a
+reader that opened it just before a switch can finish. Writers take an exclusive file lock.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -59,6 +62,17 @@ class VersionedDir:
         if not name.startswith("v") or "/" in name:
             raise KBError(f"{pointer}: damaged pointer {name!r}")
         return self.root / name
+
+    @contextlib.contextmanager
+    def locked(self):
+        """One writer at a time (across processes); readers never wait."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     def _versions(self) -> list[Path]:
         return sorted(p for p in self.root.glob("v[0-9]*") if p.is_dir())

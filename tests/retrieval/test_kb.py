@@ -142,3 +142,29 @@ def test_grows_into_hnsw(tmp_path, bow_config, kb_kwargs, monkeypatch):
     assert kb.search_text("word3", 1)[0].source.endswith("d3.txt")
     kb.delete("d3.txt")
     assert kb.info()["indices"]["text"]["count"] == 7
+
+
+def test_concurrent_writers_do_not_lose_changes(src_dir, tmp_path, bow_config, kb_kwargs):
+    import threading
+
+    _build(src_dir, tmp_path, bow_config, kb_kwargs)
+    files = []
+    for i in range(4):
+        f = tmp_path / f"extra{i}.txt"
+        f.write_text(f"Extra document number {i} about ferries.")
+        files.append(f)
+    errors = []
+
+    def writer(path):
+        try:
+            KnowledgeBase.open(tmp_path / "kb", bow_config, **kb_kwargs).add([path])
+        except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(f,)) for f in files]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert KnowledgeBase.open(tmp_path / "kb", bow_config, **kb_kwargs).info()["counts"]["sources"] == 9
