@@ -28,6 +28,7 @@ log = logging.getLogger("visreason.ui")
 ReasonerFactory = Callable[[Config], Any]
 ChatUpdate = tuple[list[dict], list[tuple[str, str]], dict]  # chatbot, gallery, cleared input box
 EMPTY_BOX: dict = {"text": "", "files": []}
+MAX_HISTORY = 20  # messages of earlier turns handed to the reasoner (10 question/answer pairs)
 FRIENDLY = "Something went wrong while answering; the details are in the server log."
 
 
@@ -143,28 +144,35 @@ class ChatController:
         view = TurnView(sink=lambda img, caption: str(save_image(img, steps_dir)))
         turn = Turn(session_id, view, session.transcript + user_msgs, gallery)
         self._start(turn)
-        yield turn.snapshot()
         try:
-            events = reasoner.stream(text, images, kb, history=session.history, cancel=turn.cancel)
-            for event in events:
+            yield turn.snapshot()
+            yield from self._run(turn, reasoner, text, images, kb, session.history[-MAX_HISTORY:])
+            self._save(turn, note="Cancelled" if turn.cancel.is_set() else None)
+            yield turn.snapshot()
+        finally:
+            # Gradio closes this generator when the browser goes away or the event is cancelled:
+            # stop the reasoner and keep what was produced.
+            if not turn.saved:
+                turn.cancel.set()
+                self._save(turn, note="Interrupted")
+
+    def _run(self, turn: Turn, reasoner: Any, text: str, images: list[str], kb: str | None,
+             history: list[dict]) -> Iterator[ChatUpdate]:
+        try:
+            for event in reasoner.stream(text, images, kb, history=history, cancel=turn.cancel):
                 if turn.cancel.is_set():
                     break
                 with turn.lock:
-                    view.feed(event)
+                    turn.view.feed(event)
                 yield turn.snapshot()
         except VisreasonError as exc:
             with turn.lock:
-                view.feed({"type": "error", "error": exc.to_dict()})
+                turn.view.feed({"type": "error", "error": exc.to_dict()})
         except Exception:  # noqa: BLE001 - the user sees a message, the log gets the traceback
-            log.exception("reasoner failed on session %s", session_id)
+            log.exception("reasoner failed on session %s", turn.session_id)
             with turn.lock:
-                view.finish()
-                view.messages.append({"role": "assistant", "content": f"❌ {FRIENDLY}"})
-        if turn.cancel.is_set():
-            self._save(turn, note="Cancelled")
-        else:
-            self._save(turn)
-        yield turn.snapshot()
+                turn.view.finish()
+                turn.view.messages.append({"role": "assistant", "content": f"❌ {FRIENDLY}"})
 
     def cancel(self, session_id: str) -> tuple[list[dict], list[tuple[str, str]]]:
         """Stop this session's running question (if any) and keep what it produced so far."""

@@ -147,3 +147,16 @@ def test_invalid_session_id_is_refused(setup):
     ctl, *_ = setup
     chat = _last(list(ctl.respond({"text": "q", "files": []}, "../../etc")))
     assert "session" in chat[0]["content"]
+
+
+def test_abandoned_stream_stops_the_reasoner_and_is_saved(setup):
+    ctl, store, built, tmp = setup
+    ctl.reasoners = ReasonerCache(lambda cfg: FakeReasoner(cfg, delay=30.0))
+    sid = new_session_id()
+    gen = ctl.respond({"text": "q", "files": [_image(tmp, "x.png", (0, 0, 0))]}, sid)
+    next(gen)
+    next(gen)
+    gen.close()  # what Gradio does when the browser disconnects
+    saved = store.load(sid)
+    assert saved.transcript[-1]["content"] == "⏹ Interrupted"
+    assert saved.history[-1] == {"role": "assistant", "content": "(Interrupted)"}
