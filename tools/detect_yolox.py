@@ -81,12 +81,14 @@ class YoloxDetector:
                 raise ModelUnavailableError(
                     f"{path}: sha256 {digest} does not match YOLOX-Nano {YOLOX_NANO_SHA256}; the file is damaged "
                     "or a different model: copy shared/models/yolox_nano.onnx again")
+        from tools.vocabulary import COCO_LABELS, canonical
+
         names_file = path.with_name("coco.names")
         if names_file.is_file():
-            self.labels = tuple(n.strip() for n in names_file.read_text().splitlines() if n.strip())
+            # This coco.names uses VOC spellings ("motorbike", "diningtable"); report COCO's names.
+            names = [n.strip() for n in names_file.read_text().splitlines() if n.strip()]
+            self.labels = tuple(canonical(n) or n for n in names)
         else:
-            from tools.vocabulary import COCO_LABELS
-
             self.labels = COCO_LABELS
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads

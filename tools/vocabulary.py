@@ -39,7 +39,7 @@ SYNONYMS: dict[str, str] = {
     "television": "tv", "tv monitor": "tv", "tvmonitor": "tv", "monitor": "tv", "screen": "tv",
     "sofa": "couch", "settee": "couch", "cellphone": "cell phone", "phone": "cell phone",
     "mobile phone": "cell phone", "smartphone": "cell phone", "mobile": "cell phone", "table": "dining table",
-    "desk": "dining table", "plant": "potted plant", "houseplant": "potted plant", "fridge": "refrigerator",
+    "desk": "dining table", "diningtable": "dining table", "pottedplant": "potted plant", "plant": "potted plant", "houseplant": "potted plant", "fridge": "refrigerator",
     "remote control": "remote", "computer mouse": "mouse", "notebook": "laptop", "computer": "laptop",
     "glass": "wine glass", "mug": "cup", "teddy": "teddy bear", "hair dryer": "hair drier",
     "hairdryer": "hair drier", "doughnut": "donut", "hotdog": "hot dog", "bag": "handbag", "purse": "handbag",
