@@ -77,8 +77,10 @@ class OpenAIBackend:
                 response = self._create(**base, **extra)
                 break
             except _StatusError as exc:
-                # 400/422 = this server does not understand the constraint format: try the next one.
-                if exc.status not in (400, 422) or i == len(attempts) - 1:
+                # The server does not understand this constraint format: try the next one. (400/422
+                # normally; llama-cpp-python's server answers a validation error with HTTP 500.)
+                unsupported = exc.status in (400, 422) or "response_format" in exc.args[0]
+                if not unsupported or i == len(attempts) - 1:
                     raise LLMError(exc.args[0]) from None
         seconds = time.perf_counter() - started
         if not response.choices:

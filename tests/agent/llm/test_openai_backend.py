@@ -26,8 +26,8 @@ def _response(text: str):
 
 def _status_error(code: int):
     req = httpx.Request("POST", "http://x/v1/chat/completions")
-    cls = openai.BadRequestError if code == 400 else openai.UnprocessableEntityError
-    return cls("unsupported", response=httpx.Response(code, request=req), body=None)
+    cls = {400: openai.BadRequestError, 422: openai.UnprocessableEntityError, 500: openai.InternalServerError}[code]
+    return cls("unsupported response_format", response=httpx.Response(code, request=req), body=None)
 
 
 class FakeClient:
@@ -56,9 +56,10 @@ def test_grammar_goes_in_extra_body():
     assert vllm.calls[0]["extra_body"] == {"grammar": "g", "guided_grammar": "g"}
 
 
-def test_json_schema_falls_back_through_formats():
+@pytest.mark.parametrize("code", [422, 500])  # llama-cpp-python's server says 500 for a validation error
+def test_json_schema_falls_back_through_formats(code):
     schema = {"type": "object", "properties": {"a": {"type": "integer"}}}
-    client = FakeClient(fail_times=2, code=422)
+    client = FakeClient(fail_times=2, code=code)
     reply = OpenAIBackend(CFG, client=client).chat([{"role": "user", "content": "q"}], json_schema=schema)
     assert [c.get("response_format", {}).get("type") for c in client.calls] == ["json_schema", "json_object", None]
     assert json.loads(reply.text) == {"a": 1}
