@@ -49,14 +49,19 @@ def test_upload_ask_and_see_reasoning(tmp_path):
             expect(chat.get_by_text("How many people are in the image?").first).to_be_visible()
             gallery_imgs = page.locator("#vr-gallery img")
             expect(gallery_imgs.first).to_be_visible(timeout=30_000)
-            step = chat.get_by_text("Step 1:", exact=False).first
-            expect(step).to_be_visible()
-            step.click()  # open the step panel: its image is inside
-            page.wait_for_timeout(500)
+            # A step's image is inlined in its collapsible panel (the sanitiser must keep data:
+            # images): open step panels until one shows its picture.
+            inline = chat.locator("img[src^='data:image/jpeg']")
+            titles = chat.get_by_text("Step ", exact=False)
+            expect(titles.first).to_be_visible()
+            for i in range(titles.count()):
+                if inline.count() and inline.first.is_visible():
+                    break
+                titles.nth(i).click()
+                page.wait_for_timeout(300)
             page.screenshot(path=str(artifacts / "chat_browser.png"), full_page=True)
             assert gallery_imgs.count() >= 1
-            # The step's image is inlined in its panel (the sanitiser must keep data: images).
-            expect(chat.locator("img[src^='data:image/jpeg']").first).to_be_visible()
+            expect(inline.first).to_be_visible()
             if not REAL:
                 expect(chat.get_by_text("Answer: 2").first).to_be_visible()
             # Reloading the page restores the same conversation (session id kept in BrowserState).
