@@ -100,6 +100,21 @@ def step_title(step: dict) -> str:
     return f"{prefix} {where}{head}"
 
 
+def format_args(args: Any) -> str:
+    """``{"image": {"var": "IMAGE", ...}, "object": "bus"}`` -> ``image=IMAGE, object='bus'``."""
+    if not isinstance(args, dict):
+        return _compact(args)
+    out = []
+    for key, value in args.items():
+        if isinstance(value, dict) and "var" in value:
+            out.append(f"{key}={value['var']}")
+        elif isinstance(value, str):
+            out.append(f"{key}={value!r}")
+        else:
+            out.append(f"{key}={_compact(value, 120)}")
+    return ", ".join(out)
+
+
 def render_step(step: dict, thumb_url: str | None = None) -> dict:
     """One interpreter step: arguments, output summary, error, and its image if it drew one.
 
@@ -109,13 +124,13 @@ def render_step(step: dict, thumb_url: str | None = None) -> dict:
     parts: list[str] = []
     args = step.get("args")
     if args:
-        parts.append(f"**args:** {esc(args, 300)}")
+        parts.append(f"**args:** {esc(format_args(args), 300)}")
     summary = step.get("summary")
     output = step.get("output")
     if summary:
         parts.append(f"**output:** {esc(summary)}")
-    if output is not None and output != "" and _compact(output) != str(summary or ""):
-        parts.append(f"**value:** {esc(output, 400)}")
+    elif output is not None and output != "":
+        parts.append(f"**output:** {esc(output, 400)}")
     if step.get("error"):
         parts.append(f"**error:** {esc(step['error'])}")
     if thumb_url:

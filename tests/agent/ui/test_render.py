@@ -51,6 +51,14 @@ def test_render_step_with_error_and_thumbnail():
     assert "no such object" in msg["content"] and '<img src="data:image/jpeg;base64,AAAA"' in msg["content"]
 
 
+def test_step_args_are_shown_like_the_program():
+    msg = render_step({"line": 1, "module": "LOC", "target": "BOX0", "summary": "BOX0 = 3 boxes",
+                       "args": {"image": {"var": "IMAGE", "value": "image 8x8"}, "object": "person"},
+                       "output": {"boxes": [[1, 2, 3, 4]]}})
+    assert "image=IMAGE, object='person'" in msg["content"].replace("\\", "")
+    assert "[[1, 2, 3, 4]]" not in msg["content"].replace("\\", "")  # the summary stands for the raw value
+
+
 def test_render_retrieval_lists_citations():
     msg = render_retrieval({"turn": 1, "action": "retrieve", "query": "bus colour",
                             "items": [{"id": "a", "source": "wiki/bus.md", "snippet": "buses are *red*", "score": 0.5}],
