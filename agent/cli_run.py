@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from agent.errors import ImageError, InputError, VisreasonError
+from agent.errors import InputError
 from tools.catalog import default_registry
 
 
@@ -20,29 +20,11 @@ def register(subparsers) -> None:
     p.set_defaults(func=handle)
 
 
-def image_variables(images: list) -> dict:
-    """IMAGE for one image; LEFT/RIGHT for two (NLVR style); IMAGE_0..n always."""
-    named = {f"IMAGE_{i}": img for i, img in enumerate(images)}
-    if len(images) == 1:
-        named["IMAGE"] = images[0]
-    elif len(images) == 2:
-        named["LEFT"], named["RIGHT"] = images
-    return named
-
-
-def _load(load_image, path: str, config):
-    try:
-        return load_image(path, config.images, name=path)
-    except VisreasonError:
-        raise
-    except Exception as exc:  # e.g. a decoder plugin patched in by a third-party package failing
-        raise ImageError(f"{path}: cannot read the image: {type(exc).__name__}: {exc}") from None
-
-
 def handle(args: argparse.Namespace) -> int:
     from agent.cli import config_from_args
     from agent.images import load_image
     from agent.program.interpreter import Interpreter
+    from agent.reasoner import name_images
     from agent.trace import jsonable
     from tools.context import ToolContext
 
@@ -52,7 +34,7 @@ def handle(args: argparse.Namespace) -> int:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the program: {exc}") from None
-    images = image_variables([_load(load_image, p, config) for p in args.image])
+    images = {name: load_image(p, config.images, name=p) for name, p in name_images(args.image).items()}
     interpreter = Interpreter(default_registry(), ToolContext(config=config), config.budgets,
                               render_images=bool(args.html))
     try:

@@ -106,6 +106,8 @@ def _decode(data: bytes, limits: ImageLimits, label: str) -> Image.Image:
         raise ImageError(f"{label}: not an image file (unrecognised format)") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageError(f"{label}: the image is truncated or corrupt ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - plugins (ultralytics patches Image.open) raise anything
+        raise ImageError(f"{label}: the image could not be decoded ({type(exc).__name__}: {exc})") from None
     return img
 
 
