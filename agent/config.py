@@ -33,7 +33,6 @@ class LLMConfig:
     timeout_s: float = 60.0
     max_retries: int = 2
     grammar: bool = True  # constrain program decoding with the registry's GBNF grammar
-    state_cache_mb: int = 1024  # gguf: RAM for KV states of earlier prompts (prefix reuse across prompts)
 
 
 @dataclass(frozen=True)

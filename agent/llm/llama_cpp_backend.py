@@ -44,7 +44,7 @@ class _Loaded:
 
 # Loading takes seconds and ~1-2 GB; keep a few per process, keyed by everything that matters.
 @lru_cache(maxsize=4)
-def load_gguf(path: str, n_ctx: int, n_threads: int, seed: int = SEED, state_cache_mb: int = 0) -> _Loaded:
+def load_gguf(path: str, n_ctx: int, n_threads: int, seed: int = SEED) -> _Loaded:
     llama_cpp = _llama_cpp()
     if not Path(path).is_file():
         raise ModelUnavailableError(f"GGUF file not found: {path}")
@@ -54,11 +54,6 @@ def load_gguf(path: str, n_ctx: int, n_threads: int, seed: int = SEED, state_cac
     except (ValueError, RuntimeError) as exc:
         raise ModelUnavailableError(f"llama.cpp could not load {path}: {exc}",
                                     hint="check the file with `visreason models verify`") from None
-    if state_cache_mb > 0:
-        # Prompt evaluation dominates on CPU (~20 tokens/s for 1.5B on 2 cores). The controller
-        # alternates between plan, decide and refine prompts, and a batch repeats few-shot sets,
-        # so keep KV states of earlier prompts and resume from the longest matching prefix.
-        llama.set_cache(llama_cpp.LlamaRAMCache(capacity_bytes=state_cache_mb << 20))
     return _Loaded(llama)
 
 
@@ -102,8 +97,7 @@ class LlamaCppBackend:
     @property
     def loaded(self) -> _Loaded:
         if self._loaded is None:
-            self._loaded = load_gguf(self.model_path, self.config.llm.n_ctx, self.config.llm.n_threads,
-                                       state_cache_mb=self.config.llm.state_cache_mb)
+            self._loaded = load_gguf(self.model_path, self.config.llm.n_ctx, self.config.llm.n_threads)
         return self._loaded
 
     def _grammar(self, text: str):
