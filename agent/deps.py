@@ -20,7 +20,7 @@ class Deps:
     llm: LLM
     registry: ToolRegistry
     selector: ExampleSelector
-    n_examples: int = 4
+    n_examples: int = 7
     _grammar_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def chat(self, messages: list[Message], **kw: Any) -> tuple[str, float]:

@@ -21,6 +21,7 @@ class Example:
     question: str
     images: tuple[str, ...]
     program: str
+    group: str = ""  # question family: counting, colour, reading, spatial, two-image ...
 
     @property
     def multi_image(self) -> bool:
@@ -34,17 +35,20 @@ def load_examples(path: Path = EXAMPLES_FILE) -> tuple[Example, ...]:
             continue
         try:
             row = json.loads(line)
-            examples.append(Example(row["question"], tuple(row["images"]), row["program"]))
+            examples.append(Example(row["question"], tuple(row["images"]), row["program"], row.get("group", "")))
         except (json.JSONDecodeError, KeyError) as exc:
             raise ValueError(f"{path}:{number}: bad example ({exc})") from None
     return tuple(examples)
 
 
 class ExampleSelector:
-    """Top-k examples by cosine similarity, restricted to the same image arity.
+    """In-context examples by embedding similarity, chosen a whole group at a time.
 
-    Example embeddings are computed once, on first use; the embedder itself is shared
-    process-wide by whoever supplies ``embed``.
+    The question is matched against every example; the group (question family) of the best
+    matches wins and its examples are used in file order. Selecting groups rather than loose
+    top-k sets keeps the prompt prefix identical across questions of one family, so the LLM's
+    KV cache covers everything but the question: on CPU, prompt evaluation dominates latency.
+    Example embeddings are computed once, on first use.
     """
 
     def __init__(self, examples: Sequence[Example], embed: Embed | None) -> None:
@@ -65,6 +69,9 @@ class ExampleSelector:
             return [self.examples[i] for i in pool[:k]]
         q = np.asarray(self._embed([question]), dtype=np.float32)[0]
         sims = self._example_matrix()[pool] @ q
-        best = [pool[i] for i in np.argsort(-sims)[:k]]
-        # Most similar last: closest to the question, where a small model attends most.
-        return [self.examples[i] for i in reversed(best)]
+        scores: dict[str, list[float]] = {}
+        for i, sim in zip(pool, sims, strict=True):
+            scores.setdefault(self.examples[i].group, []).append(float(sim))
+        # A group's score: the mean of its two best matches (one lucky example should not win).
+        best = max(scores, key=lambda g: float(np.mean(sorted(scores[g])[-2:])))
+        return [self.examples[i] for i in pool if self.examples[i].group == best][:k]

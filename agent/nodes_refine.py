@@ -27,7 +27,9 @@ def make_refine(deps: Deps):
         ctx = run_context(config)
         result, evidence = state.get("result"), state.get("evidence", [])
         gathered = [e for e in evidence if e.get("kind") in {"subanswer", "retrieval"}]
-        if not gathered and not state.get("error") and not is_unknown(result) and state.get("plan_kind") == "program":
+        free_text = isinstance(result, str) and len(result.split()) > 3  # OCR text, a VQA sentence
+        if (not gathered and not free_text and not state.get("error") and not is_unknown(result)
+                and state.get("plan_kind") == "program"):
             answer = short_answer(result)
             return {"answer": answer, "explanation": explain_from_steps(state.get("steps", []), answer)}
         ctx.emit({"type": "status", "text": "writing the answer from the evidence"})

@@ -55,7 +55,8 @@ def evidence_text(evidence: Sequence[dict], steps: Sequence[dict], result: Any) 
     for step in steps[-12:]:
         lines.append(f"step {step.get('module')} -> {step.get('summary') or step.get('output')}")
     if result is not None:
-        lines.append(f"program result: {json.dumps(result, default=str)[:300]}")
+        text = result if isinstance(result, str) else json.dumps(result, default=str)
+        lines.append(f"program result: {text[:1500]}")
     for item in evidence:
         if item.get("kind") == "subanswer":
             lines.append(f"sub-question: {item['question']} -> {item['answer']}")
