@@ -54,13 +54,15 @@ test: setup-small browser-deps
 test-fast: setup-small
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
+# LLM=gguf:qwen2.5-coder-0.5b (or openai:MODEL@URL) benchmarks another controller.
 bench: setup
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py $(if $(LLM),--llm $(LLM) --out bench-results/bench-$(subst :,-,$(LLM)).json)
 
 bench-retrieval: setup-small
 	$(BIN)/python benchmarks/bench_retrieval.py
 
 bench-batch: setup
+	$(BIN)/python benchmarks/sample_images.py
 	$(BIN)/python benchmarks/bench_batch.py benchmarks/dev.jsonl --workers 2
 
 app: setup
