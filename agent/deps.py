@@ -20,13 +20,14 @@ class Deps:
     llm: LLM
     registry: ToolRegistry
     selector: ExampleSelector
-    n_examples: int = 7
+    aux_llm: LLM | None = None  # decide/refine/sub-question splitting; a separate prompt cache from planning
+    n_examples: int = 5
     _grammar_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def chat(self, messages: list[Message], **kw: Any) -> tuple[str, float]:
+    def chat(self, messages: list[Message], *, aux: bool = False, **kw: Any) -> tuple[str, float]:
         """One LLM call; returns the text and its wall time, so the graph can split timings."""
         start = time.perf_counter()
-        reply = self.llm.chat(messages, **kw)
+        reply = (self.aux_llm if aux and self.aux_llm is not None else self.llm).chat(messages, **kw)
         return reply.text, time.perf_counter() - start
 
     def program_grammar(self, image_names: tuple[str, ...]) -> str | None:

@@ -54,7 +54,7 @@ def make_decide(deps: Deps):
             return update | {"decision": "answer", "warnings": [f"evidence may be insufficient: {why}"]}
         evidence = evidence_text(state.get("evidence", []), state.get("steps", []), state.get("result"))
         text, seconds = deps.chat(decide_messages(state["question"], evidence, bool(state.get("kb"))),
-                                  json_schema=DECIDE_SCHEMA, max_tokens=120)
+                                  json_schema=DECIDE_SCHEMA, max_tokens=120, aux=True)
         reply = parse_json_reply(text) or {}
         decision = reply.get("next") if reply.get("next") in {"answer", "subquestions", "retrieve"} else "subquestions"
         if reply.get("sufficient") is True and state.get("result") is not None and not state.get("error"):
@@ -77,7 +77,7 @@ def make_subquestions(deps: Deps):
     def subquestions(state: AgentState, config: RunnableConfig) -> dict:
         ctx = run_context(config)
         text, llm_s = deps.chat(subquestion_messages(state["question"], state.get("history")),
-                                json_schema=SUBQUESTION_SCHEMA, max_tokens=160)
+                                json_schema=SUBQUESTION_SCHEMA, max_tokens=160, aux=True)
         parts = [q for q in (parse_json_reply(text) or {}).get("subquestions", []) if isinstance(q, str) and q.strip()][:3]
         evidence, steps, tools_s = [], [], 0.0
         for sub in parts:
@@ -111,7 +111,7 @@ def make_retrieve(deps: Deps):
         ctx = run_context(config)
         facts = evidence_text(state.get("evidence", []), state.get("steps", []), state.get("result"))
         image = next(iter(ctx.images.values()), None)
-        out = adaptive_search(state["question"], ctx.kb, deps.llm, image=image, image_facts=facts,
+        out = adaptive_search(state["question"], ctx.kb, deps.aux_llm or deps.llm, image=image, image_facts=facts,
                               max_turns=deps.config.budgets.max_turns, on_event=ctx.emit)
         item = {"kind": "retrieval", "answer": out.answer, "explanation": out.explanation,
                 "citations": out.citations, "sources": sorted({c.get("source", "") for c in out.citations}),

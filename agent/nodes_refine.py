@@ -34,7 +34,7 @@ def make_refine(deps: Deps):
             return {"answer": answer, "explanation": explain_from_steps(state.get("steps", []), answer)}
         ctx.emit({"type": "status", "text": "writing the answer from the evidence"})
         text = evidence_text(evidence, state.get("steps", []), result if not state.get("error") else None)
-        raw, seconds = deps.chat(refine_messages(state["question"], text), json_schema=REFINE_SCHEMA, max_tokens=160)
+        raw, seconds = deps.chat(refine_messages(state["question"], text), json_schema=REFINE_SCHEMA, max_tokens=160, aux=True)
         reply = parse_json_reply(raw) or {}
         answer = short_answer(reply.get("answer")) if isinstance(reply.get("answer"), str) else "unknown"
         explanation = reply.get("explanation") if isinstance(reply.get("explanation"), str) else ""

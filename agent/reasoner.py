@@ -69,6 +69,15 @@ class Reasoner:
         return self._llm
 
     @cached_property
+    def aux_llm(self) -> LLM:
+        """Decide, refine and VQA-from-facts: the same model, its own prompt cache."""
+        if self._llm is not None:
+            return self._llm
+        from agent.llm.factory import shared_llm
+
+        return shared_llm(self.config, slot="aux")
+
+    @cached_property
     def registry(self):
         if self._registry is None:
             from tools.catalog import default_registry
@@ -88,13 +97,13 @@ class Reasoner:
 
             embedder = text_embedder(self.config)
             embed = embedder.embed_texts
-        deps = Deps(self.config, self.llm, self.registry, ExampleSelector(load_examples(), embed))
+        deps = Deps(self.config, self.llm, self.registry, ExampleSelector(load_examples(), embed), aux_llm=self.aux_llm)
         return build_graph(deps)
 
     def tool_context(self):
         from tools.context import ToolContext
 
-        return ToolContext(config=self.config, llm=self.llm, cache=self.cache)
+        return ToolContext(config=self.config, llm=self.aux_llm, cache=self.cache)
 
     # -- answering ----------------------------------------------------------------------
     def ask(self, question: str, images: Sequence[ImageLike] | Mapping[str, ImageLike], kb: str | Path | None = None,

@@ -32,13 +32,17 @@ def parse_llm_spec(spec: str) -> dict[str, str]:
     return overrides
 
 
-def make_llm(config: Config) -> LLM:
-    """A fresh backend object (heavy model weights are still shared per process by each backend)."""
+def make_llm(config: Config, slot: str = "main") -> LLM:
+    """A fresh backend object (heavy model weights are still shared per process by each backend).
+
+    ``slot`` names a separate prompt cache for embedded models (``"main"`` for the planner,
+    ``"aux"`` for decide/refine/VQA); remote and transformers backends ignore it.
+    """
     backend = config.llm.backend
     if backend == "gguf":
         from agent.llm.llama_cpp_backend import LlamaCppBackend
 
-        return LlamaCppBackend(config)
+        return LlamaCppBackend(config, slot=slot)
     if backend == "openai":
         from agent.llm.openai_backend import OpenAIBackend
 
@@ -52,12 +56,12 @@ def make_llm(config: Config) -> LLM:
     raise ConfigError(f"unknown llm.backend {backend!r}", hint="one of: " + ", ".join(BACKENDS))
 
 
-def shared_llm(config: Config) -> LLM:
-    """One backend object per distinct LLM configuration (and home dir) per process."""
-    return _shared(config.llm, str(config.home_path))
+def shared_llm(config: Config, slot: str = "main") -> LLM:
+    """One backend object per distinct LLM configuration (and home dir) and slot per process."""
+    return _shared(config.llm, str(config.home_path), slot)
 
 
 @lru_cache(maxsize=8)
-def _shared(llm_cfg: LLMConfig, home: str) -> LLM:
+def _shared(llm_cfg: LLMConfig, home: str, slot: str) -> LLM:
     # Backends only read [llm] and the home dir, so other config changes share the same model.
-    return make_llm(Config(home=home, llm=llm_cfg))
+    return make_llm(Config(home=home, llm=llm_cfg), slot)

@@ -16,7 +16,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from agent.config import Config
@@ -38,13 +38,24 @@ def _llama_cpp():
 @dataclass
 class _Loaded:
     llama: object
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.Lock  # shared by every context of one model file: 2 cores fit one generation at a time
     grammars: dict = field(default_factory=dict)  # GBNF text -> LlamaGrammar (validated)
+
+
+@cache
+def model_lock(path: str) -> threading.Lock:
+    return threading.Lock()
 
 
 # Loading takes seconds and ~1-2 GB; keep a few per process, keyed by everything that matters.
 @lru_cache(maxsize=4)
-def load_gguf(path: str, n_ctx: int, n_threads: int, seed: int = SEED) -> _Loaded:
+def load_gguf(path: str, n_ctx: int, n_threads: int, seed: int = SEED, slot: str = "main") -> _Loaded:
+    """One llama.cpp context per (model, settings, slot).
+
+    Slots keep separate KV caches so the planner's long few-shot prefix stays evaluated while
+    decide/refine/VQA prompts run in another slot. The weights are mmapped, so a second slot
+    costs only its KV cache, not another copy of the model.
+    """
     llama_cpp = _llama_cpp()
     if not Path(path).is_file():
         raise ModelUnavailableError(f"GGUF file not found: {path}")
@@ -54,7 +65,7 @@ def load_gguf(path: str, n_ctx: int, n_threads: int, seed: int = SEED) -> _Loade
     except (ValueError, RuntimeError) as exc:
         raise ModelUnavailableError(f"llama.cpp could not load {path}: {exc}",
                                     hint="check the file with `visreason models verify`") from None
-    return _Loaded(llama)
+    return _Loaded(llama, model_lock(path))
 
 
 def resolve_gguf_path(config: Config) -> Path:
@@ -88,8 +99,9 @@ def schema_to_gbnf(schema_json: str) -> str:
 class LlamaCppBackend:
     """The ``LLM`` protocol over an embedded GGUF model."""
 
-    def __init__(self, config: Config, model_path: str | Path | None = None) -> None:
+    def __init__(self, config: Config, model_path: str | Path | None = None, slot: str = "main") -> None:
         self.config = config
+        self.slot = slot
         self.model_path = str(model_path or resolve_gguf_path(config))
         self.name = f"gguf:{Path(self.model_path).name}"
         self._loaded: _Loaded | None = None
@@ -97,7 +109,8 @@ class LlamaCppBackend:
     @property
     def loaded(self) -> _Loaded:
         if self._loaded is None:
-            self._loaded = load_gguf(self.model_path, self.config.llm.n_ctx, self.config.llm.n_threads)
+            self._loaded = load_gguf(self.model_path, self.config.llm.n_ctx, self.config.llm.n_threads,
+                                     slot=self.slot)
         return self._loaded
 
     def _grammar(self, text: str):
