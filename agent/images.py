@@ -106,7 +106,11 @@ def _decode(data: bytes, limits: ImageLimits, label: str) -> Image.Image:
         raise ImageError(f"{label}: not an image file (unrecognised format)") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ImageError(f"{label}: the image is truncated or corrupt ({exc})") from None
-    except Exception as exc:  # noqa: BLE001 - plugins (ultralytics patches Image.open) raise anything
+    except ImportError:
+        # ultralytics patches Image.open to try a HEIF plugin on unknown formats; when that plugin is
+        # absent the file was not a format Pillow knows.
+        raise ImageError(f"{label}: not an image file (unrecognised format)") from None
+    except Exception as exc:  # noqa: BLE001 - decoder plugins raise anything
         raise ImageError(f"{label}: the image could not be decoded ({type(exc).__name__}: {exc})") from None
     return img
 

@@ -122,7 +122,6 @@ def test_twenty_concurrent_sessions_each_get_their_own_answer(tmp_path):
 
 @pytest.mark.slow
 def test_real_reasoner_answers_through_the_api(tmp_path):
-    pytest.importorskip("agent.reasoner")
     from ultralytics.utils import ASSETS
 
     with running_app(tmp_path / "home", factory=None, timeout=300) as url:

@@ -90,6 +90,6 @@ def test_rules_are_defined_once_and_referenced_rules_exist():
 
 
 def test_llama_cpp_accepts_grammar():
-    # Visible as a skip where llama-cpp-python is not built; the regex translation above is the main check.
-    LlamaGrammar = pytest.importorskip("llama_cpp").LlamaGrammar
+    from llama_cpp import LlamaGrammar
+
     assert LlamaGrammar.from_string(program_grammar(toy.registry()), verbose=False)

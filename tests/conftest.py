@@ -1,0 +1,24 @@
+"""Session-wide test settings.
+
+The suite uses the 0.5B controller (the 1.5B default is for `make demo` and `make bench`), passed
+by absolute path so that apps started with a temporary VISREASON_HOME reuse the assembled file.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def _small_llm_path() -> str:
+    from agent.config import Config
+    from agent.model_store import ModelStore
+
+    return str(ModelStore(Config()).path("qwen2.5-coder-0.5b"))
+
+
+def pytest_configure(config) -> None:
+    if "VISREASON_LLM_MODEL" not in os.environ:
+        os.environ["VISREASON_LLM_MODEL"] = _small_llm_path()
