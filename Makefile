@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export YOLO_OFFLINE := 1
 
-.PHONY: setup setup-small demo test test-fast bench bench-retrieval bench-batch app lint models browser-deps clean
+.PHONY: setup setup-small demo test test-fast bench bench-retrieval bench-rag bench-batch app lint models browser-deps clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -60,6 +60,11 @@ bench: setup
 
 bench-retrieval: setup-small
 	$(BIN)/python benchmarks/bench_retrieval.py
+
+# No retrieval vs one fixed retrieval vs the adaptive loop, on two-hop questions over the demo KB.
+bench-rag: setup
+	test -d bench-results/demo-kb || $(BIN)/visreason kb build benchmarks/kb/sources --kb bench-results/demo-kb
+	$(BIN)/python benchmarks/compare_rag.py --kb bench-results/demo-kb $(if $(LLM),--llm $(LLM))
 
 bench-batch: setup
 	$(BIN)/python benchmarks/sample_images.py

@@ -33,6 +33,7 @@ class LLMConfig:
     timeout_s: float = 60.0
     max_retries: int = 2
     grammar: bool = True  # constrain program decoding with the registry's GBNF grammar
+    plan_slots: int = 3  # gguf: planner contexts kept warm, one per recent question family (~0.8 GB each for 1.5B)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -21,13 +23,36 @@ class Deps:
     registry: ToolRegistry
     selector: ExampleSelector
     aux_llm: LLM | None = None  # decide/refine/sub-question splitting; a separate prompt cache from planning
+    slot_llm: Callable[[str], LLM] | None = None  # slot name -> the same model with its own prompt cache
     n_examples: int = 5
-    _grammar_lock: threading.Lock = field(default_factory=threading.Lock)
+    _slots: OrderedDict = field(default_factory=OrderedDict)  # example group -> planner slot index, LRU
+    _slots_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def chat(self, messages: list[Message], *, aux: bool = False, **kw: Any) -> tuple[str, float]:
+    def planner(self, group: str) -> LLM:
+        """The planner context for a family of questions.
+
+        Each example group gets its own llama.cpp context (up to ``llm.plan_slots``, least recently
+        used reassigned), so its few-shot prefix stays evaluated: on CPU, re-reading a 300-token
+        prefix costs seconds, more than writing the program.
+        """
+        if self.slot_llm is None or self.config.llm.plan_slots <= 1:
+            return self.llm
+        with self._slots_lock:
+            if group in self._slots:
+                self._slots.move_to_end(group)
+            else:
+                used = set(self._slots.values())
+                free = [i for i in range(self.config.llm.plan_slots) if i not in used]
+                self._slots[group] = free[0] if free else self._slots.popitem(last=False)[1]
+            index = self._slots[group]
+        return self.llm if index == 0 else self.slot_llm(f"plan{index}")
+
+    def chat(self, messages: list[Message], *, aux: bool = False, llm: LLM | None = None,
+             **kw: Any) -> tuple[str, float]:
         """One LLM call; returns the text and its wall time, so the graph can split timings."""
         start = time.perf_counter()
-        reply = (self.aux_llm if aux and self.aux_llm is not None else self.llm).chat(messages, **kw)
+        chosen = llm or (self.aux_llm if aux and self.aux_llm is not None else self.llm)
+        reply = chosen.chat(messages, **kw)
         return reply.text, time.perf_counter() - start
 
     def program_grammar(self, image_names: tuple[str, ...]) -> str | None:

@@ -30,8 +30,8 @@ def weak_evidence(state: AgentState) -> str:
         return "the result is empty or unknown"
     for step in state.get("steps", []):
         output = step.get("output")
-        if isinstance(output, dict) and output.get("notes"):
-            return "; ".join(output["notes"])
+        if isinstance(output, dict) and output.get("notes") and not output.get("boxes"):
+            return "; ".join(output["notes"])  # e.g. a query outside the detector's vocabulary
         if step.get("module") in LOW_CONFIDENCE_MODULES:
             return f"{step['module']} answered from tool facts (low confidence)"
     return ""

@@ -36,7 +36,8 @@ def write_program(deps: Deps, question: str, image_names: list[str], history: li
     examples = deps.selector.select(question, k=deps.n_examples, n_images=len(_distinct(image_names)))
     messages = plan_messages(question, examples, deps.registry.prompt_docs(), image_names, history)
     text, seconds = deps.chat(messages, grammar=deps.program_grammar(tuple(image_names)),
-                              max_tokens=deps.config.llm.max_tokens, stop=["\n\n\n"])
+                              max_tokens=deps.config.llm.max_tokens, stop=["\n\n\n"],
+                              llm=deps.planner(examples[0].group if examples else ""))
     return clean_program(text), messages, seconds
 
 
@@ -122,7 +123,8 @@ def make_repair(deps: Deps):
         plan = plan_messages(state["question"], examples, deps.registry.prompt_docs(), state["image_names"], state.get("history"))
         messages = repair_messages(plan, state["question"], state["program"], state["error"]["for_llm"])
         text, seconds = deps.chat(messages, grammar=deps.program_grammar(tuple(state["image_names"])),
-                                  max_tokens=deps.config.llm.max_tokens)
+                                  max_tokens=deps.config.llm.max_tokens,
+                                  llm=deps.planner(examples[0].group if examples else ""))
         program = clean_program(text)
         ctx.emit({"type": "program", "program": program, "attempt": attempt + 1})
         return {"program": program, "repairs": attempt, "timings": {"llm_s": seconds}}

@@ -97,7 +97,15 @@ class Reasoner:
 
             embedder = text_embedder(self.config)
             embed = embedder.embed_texts
-        deps = Deps(self.config, self.llm, self.registry, ExampleSelector(load_examples(), embed), aux_llm=self.aux_llm)
+        slot_llm = None
+        if self._llm is None:
+            from agent.llm.factory import shared_llm
+
+            def slot_llm(slot: str) -> LLM:
+                return shared_llm(self.config, slot=slot)
+
+        deps = Deps(self.config, self.llm, self.registry, ExampleSelector(load_examples(), embed),
+                    aux_llm=self.aux_llm, slot_llm=slot_llm)
         return build_graph(deps)
 
     def tool_context(self):

@@ -91,8 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--questions", default=str(HERE / "kb_questions.jsonl"))
     p.add_argument("--limit", type=int, default=0)
     p.add_argument("--out", default="bench-results/compare_rag.json")
+    p.add_argument("--llm", help="LLM spec, e.g. gguf:qwen2.5-coder-0.5b")
     args = p.parse_args(argv)
     config = load_config()
+    if args.llm:
+        from agent.llm.factory import parse_llm_spec
+
+        config = config.replace(**parse_llm_spec(args.llm))
     kb = KnowledgeBase.open(args.kb, config)
     describer = ToolDescriber(config)
 

@@ -48,7 +48,7 @@ def model_lock(path: str) -> threading.Lock:
 
 
 # Loading takes seconds and ~1-2 GB; keep a few per process, keyed by everything that matters.
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def load_gguf(path: str, n_ctx: int, n_threads: int, seed: int = SEED, slot: str = "main") -> _Loaded:
     """One llama.cpp context per (model, settings, slot).
 
