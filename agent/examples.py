@@ -41,6 +41,19 @@ def load_examples(path: Path = EXAMPLES_FILE) -> tuple[Example, ...]:
     return tuple(examples)
 
 
+def question_form(question: str) -> str:
+    """The question with object names replaced by "thing".
+
+    The program's shape depends on the question's form (how many / is there / what colour /
+    left of), not on which object it names; without this, "Is anyone wearing a tie?" lands
+    next to "What color is the tie?".
+    """
+    from tools.vocabulary import canonical
+
+    words = question.split()
+    return " ".join("thing" if canonical(w.strip("?.,!'\"").lower()) else w for w in words)
+
+
 class ExampleSelector:
     """In-context examples by embedding similarity, chosen a whole group at a time.
 
@@ -60,14 +73,15 @@ class ExampleSelector:
     def _example_matrix(self) -> np.ndarray:
         with self._lock:
             if self._matrix is None:
-                self._matrix = np.asarray(self._embed([e.question for e in self.examples]), dtype=np.float32)
+                self._matrix = np.asarray(self._embed([question_form(e.question) for e in self.examples]),
+                                          dtype=np.float32)
             return self._matrix
 
     def select(self, question: str, *, k: int = 6, n_images: int = 1) -> list[Example]:
         pool = [i for i, e in enumerate(self.examples) if e.multi_image == (n_images > 1)] or list(range(len(self.examples)))
         if self._embed is None:
             return [self.examples[i] for i in pool[:k]]
-        q = np.asarray(self._embed([question]), dtype=np.float32)[0]
+        q = np.asarray(self._embed([question_form(question)]), dtype=np.float32)[0]
         sims = self._example_matrix()[pool] @ q
         scores: dict[str, list[float]] = {}
         for i, sim in zip(pool, sims, strict=True):

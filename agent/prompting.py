@@ -53,7 +53,10 @@ def repair_messages(plan: list[Message], question: str, program: str, error: str
 def evidence_text(evidence: Sequence[dict], steps: Sequence[dict], result: Any) -> str:
     lines = []
     for step in steps[-12:]:
-        lines.append(f"step {step.get('module')} -> {step.get('summary') or step.get('output')}")
+        if step.get("module") == "OCR" and isinstance(step.get("output"), str):
+            lines.append(f"text read from the image by OCR, line by line:\n{step['output'][:1500]}")
+        else:
+            lines.append(f"step {step.get('module')} -> {step.get('summary') or step.get('output')}")
     if result is not None:
         text = result if isinstance(result, str) else json.dumps(result, default=str)
         lines.append(f"program result: {text[:1500]}")

@@ -129,7 +129,7 @@ def markdown(res: dict) -> str:
              f"({res['interpreter_overhead_ms_p50']:.2f} ms vs {res['tool_time_ms_p50']:.0f} ms) |",
              "", "| question type | accuracy | n |", "|---|---|---|"]
     for k, v in sorted(res["by_type"].items()):
-        lines.append(f"| {k} | {v['accuracy']:.0%} | {v['n']} |")
+        lines.append(f"| {k} | {v['accuracy']:.0%} | {v['total']} |")
     lines += ["", "| tool | p50 ms (warm, cached results included) |", "|---|---|"]
     lines += [f"| {k} | {v:.1f} |" for k, v in res["tool_ms_p50"].items()]
     return "\n".join(lines)

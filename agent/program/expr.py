@@ -367,7 +367,8 @@ class _Evaluator:
     def compare(self, op: ast.cmpop, a: Any, b: Any) -> bool:
         if isinstance(op, (ast.In, ast.NotIn)):
             if isinstance(b, str):
-                found = str(a).strip().lower() in b.lower()
+                # OCR breaks lines anywhere: compare with whitespace runs collapsed, case-insensitively.
+                found = " ".join(str(a).lower().split()) in " ".join(b.lower().split())
             elif isinstance(b, list):
                 found = any(self.compare(ast.Eq(), a, item) for item in b)
             else:
