@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,8 +36,8 @@ class RapidOCRReader:
     def __init__(self, min_confidence: float = 0.5) -> None:
         from rapidocr import RapidOCR
 
-        logging.getLogger("RapidOCR").setLevel(logging.WARNING)  # it logs every model load at INFO
-        self.engine = RapidOCR()
+        # It logs every model load at INFO, and resets its logger's level from its own config.
+        self.engine = RapidOCR(params={"Global.log_level": "warning"})
         self.min_confidence = min_confidence
 
     def read(self, img: Image.Image) -> list[TextLine]:
