@@ -27,6 +27,26 @@ class Deps:
     n_examples: int = 5
     _slots: OrderedDict = field(default_factory=OrderedDict)  # example group -> planner slot index, LRU
     _slots_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Programs that ran cleanly, by (question, image names): a program is a function of the question,
+    # not of the pixels, so a batch asking one question of 10,000 images plans it once.
+    _programs: OrderedDict = field(default_factory=OrderedDict)
+    max_cached_programs: int = 512
+
+    def cached_program(self, question: str, image_names: list[str]) -> str | None:
+        key = (" ".join(question.lower().split()), tuple(image_names))
+        with self._slots_lock:
+            program = self._programs.get(key)
+            if program is not None:
+                self._programs.move_to_end(key)
+            return program
+
+    def remember_program(self, question: str, image_names: list[str], program: str) -> None:
+        key = (" ".join(question.lower().split()), tuple(image_names))
+        with self._slots_lock:
+            self._programs[key] = program
+            self._programs.move_to_end(key)
+            while len(self._programs) > self.max_cached_programs:
+                self._programs.popitem(last=False)
 
     def planner(self, group: str) -> LLM:
         """The planner context for a family of questions.

@@ -49,6 +49,11 @@ def _distinct(image_names: list[str]) -> list[str]:
 def make_plan(deps: Deps):
     def plan(state: AgentState, config: RunnableConfig) -> dict:
         ctx = run_context(config)
+        cached = None if state.get("history") else deps.cached_program(state["question"], state["image_names"])
+        if cached is not None:
+            ctx.emit({"type": "status", "text": "reusing the program written earlier for the same question"})
+            ctx.emit({"type": "program", "program": cached, "attempt": 1, "cached": True})
+            return {"program": cached, "plan_kind": "program", "repairs": 0}
         ctx.emit({"type": "status", "text": "writing a program"})
         program, _, seconds = write_program(deps, state["question"], state["image_names"], state.get("history"))
         ctx.emit({"type": "program", "program": program, "attempt": 1})
@@ -93,6 +98,8 @@ def make_execute(deps: Deps):
         ctx = run_context(config)
         update = run_program(deps, ctx, state["program"])
         update.pop("raw_result_type", None)
+        if not update["error"] and state.get("plan_kind") == "program" and not state.get("history"):
+            deps.remember_program(state["question"], state["image_names"], state["program"])
         return update
 
     return execute

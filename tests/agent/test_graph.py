@@ -166,3 +166,19 @@ def test_as_tool_exposes_a_schema_and_returns_errors_as_data(tmp_path):
     assert t["schema"]["function"]["parameters"]["required"] == ["question", "images"]
     out = t["function"]("How many?", [str(tmp_path / "missing.jpg")])
     assert out["error"]["type"] == "ImageError" and "missing.jpg" in out["error"]["message"]
+
+
+def test_a_question_asked_again_reuses_its_program_without_the_llm():
+    r, llm = reasoner([COUNT_PROGRAM])  # one reply only: a second LLM call would fail
+    first = r.ask("How many people are there?", [IMAGE])
+    second = r.ask("how many  people are there?", [Image.new("RGB", (32, 32), "black")])
+    assert first.answer == second.answer == "3" and second.program == COUNT_PROGRAM
+    assert len(llm.calls) == 1 and "llm_s" not in second.timings
+
+
+def test_the_repaired_program_is_reused_never_the_failed_one():
+    bad = "X=NOPE(image=IMAGE)\nFINAL_RESULT=RESULT(var=X)"
+    r, llm = reasoner([bad, COUNT_PROGRAM])
+    r.ask("How many people are there?", [IMAGE])
+    again = r.ask("How many people are there?", [IMAGE])
+    assert len(llm.calls) == 2 and again.program == COUNT_PROGRAM and again.valid_first_try
