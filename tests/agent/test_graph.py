@@ -182,3 +182,28 @@ def test_the_repaired_program_is_reused_never_the_failed_one():
     r.ask("How many people are there?", [IMAGE])
     again = r.ask("How many people are there?", [IMAGE])
     assert len(llm.calls) == 2 and again.program == COUNT_PROGRAM and again.valid_first_try
+
+
+def test_a_knowledge_base_routes_through_the_adaptive_retrieval_loop(monkeypatch):
+    import retrieval.loop
+    from retrieval.types import RetrievalResult
+
+    seen = {}
+
+    def fake_loop(question, kb, llm, *, image=None, image_facts="", max_turns=None, on_event=None):
+        seen.update(question=question, kb=kb, facts=image_facts, image=image)
+        on_event({"type": "retrieval", "turn": 1, "action": "text_search", "query": "bus operator", "items": []})
+        return RetrievalResult("Azul Lines", "the KB says so", citations=[{"id": "K3", "source": "transit.md"}],
+                               retrieval_calls=1)
+
+    monkeypatch.setattr(retrieval.loop, "adaptive_search", fake_loop)
+    monkeypatch.setattr(Reasoner, "_open_kb", lambda self, kb: f"opened:{kb}")
+    refine = json.dumps({"answer": "Azul Lines", "explanation": "The bus is operated by Azul Lines."})
+    bus_program = "BOX0=LOC(image=IMAGE,object='bus')\nANSWER0=COUNT(box=BOX0)\nFINAL_RESULT=RESULT(var=ANSWER0)"
+    r, llm = reasoner([bus_program, refine])
+    events = list(r.stream("Which company runs this bus?", [IMAGE], kb="/kb"))
+    answer = events[-1]["answer"]
+    assert seen["kb"] == "opened:/kb" and "LOC" in seen["facts"] and seen["image"] is not None
+    assert any(e["type"] == "retrieval" for e in events)
+    assert answer.answer == "azul lines" and "transit.md" in answer.explanation
+    assert any(e.get("kind") == "retrieval" and e["citations"][0]["id"] == "K3" for e in answer.evidence)
