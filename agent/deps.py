@@ -40,6 +40,10 @@ class Deps:
                 self._programs.move_to_end(key)
             return program
 
+    def forget_programs(self) -> None:
+        with self._slots_lock:
+            self._programs.clear()
+
     def remember_program(self, question: str, image_names: list[str], program: str) -> None:
         key = (" ".join(question.lower().split()), tuple(image_names))
         with self._slots_lock:

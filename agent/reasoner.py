@@ -53,6 +53,7 @@ class Reasoner:
         self._registry = registry
         self._embed = embed
         self.cache = ToolCache.from_config(self.config)
+        self._deps = None
         self._graph_lock = threading.Lock()
 
     @classmethod
@@ -104,9 +105,15 @@ class Reasoner:
             def slot_llm(slot: str) -> LLM:
                 return shared_llm(self.config, slot=slot)
 
-        deps = Deps(self.config, self.llm, self.registry, ExampleSelector(load_examples(), embed),
-                    aux_llm=self.aux_llm, slot_llm=slot_llm)
-        return build_graph(deps)
+        self._deps = Deps(self.config, self.llm, self.registry, ExampleSelector(load_examples(), embed),
+                          aux_llm=self.aux_llm, slot_llm=slot_llm)
+        return build_graph(self._deps)
+
+    def clear_caches(self) -> None:
+        """Forget cached tool results and reused programs (benchmarks start each run cold)."""
+        self.cache.clear()
+        if self._deps is not None:
+            self._deps.forget_programs()
 
     def tool_context(self):
         from tools.context import ToolContext

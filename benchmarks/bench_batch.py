@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make the repository importable
@@ -30,6 +31,8 @@ _CACHE_PATHS = (("cache",), ("ctx", "cache"), ("context", "cache"), ("tool_conte
 
 
 def _find_cache(reasoner: Any) -> Any:
+    if callable(getattr(reasoner, "clear_caches", None)):  # the Reasoner: tool results and reused programs
+        return SimpleNamespace(clear=reasoner.clear_caches)
     for path in _CACHE_PATHS:
         obj = reasoner
         for attr in path:
