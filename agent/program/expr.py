@@ -41,7 +41,7 @@ def referenced_variables(expr: str) -> list[str]:
 
 def evaluate(expr: str, variables: Mapping[str, Any]) -> Any:
     tree, bound = _compile(expr, variables)
-    return _Evaluator(bound, variables).eval(tree.body, 0)
+    return _Evaluator(bound, variables).value_of(tree.body, 0)
 
 
 def validate(expr: str, names: Iterable[str]) -> None:
@@ -265,7 +265,7 @@ class _Evaluator:
         self.bound = bound
         self.variables = variables
 
-    def eval(self, node: ast.AST, depth: int) -> Any:
+    def value_of(self, node: ast.AST, depth: int) -> Any:
         if depth > MAX_DEPTH:
             raise BudgetExceeded(f"EVAL expression nested deeper than {MAX_DEPTH}")
         d = depth + 1
@@ -277,10 +277,10 @@ class _Evaluator:
             return self.name(node.id)
         if isinstance(node, ast.BoolOp):
             if isinstance(node.op, ast.And):
-                return all(truthy(self.eval(v, d)) for v in node.values)
-            return any(truthy(self.eval(v, d)) for v in node.values)
+                return all(truthy(self.value_of(v, d)) for v in node.values)
+            return any(truthy(self.value_of(v, d)) for v in node.values)
         if isinstance(node, ast.UnaryOp):
-            value = self.eval(node.operand, d)
+            value = self.value_of(node.operand, d)
             if isinstance(node.op, ast.Not):
                 return not truthy(value)
             value = _number(value)
@@ -288,21 +288,21 @@ class _Evaluator:
                 return -value if isinstance(node.op, ast.USub) else +value
             raise ArgumentError(f"EVAL: cannot apply unary minus to {_describe(value)}", hint=_HINT)
         if isinstance(node, ast.BinOp):
-            return self.binop(node.op, self.eval(node.left, d), self.eval(node.right, d))
+            return self.binop(node.op, self.value_of(node.left, d), self.value_of(node.right, d))
         if isinstance(node, ast.Compare):
-            left = self.eval(node.left, d)
+            left = self.value_of(node.left, d)
             for op, comparator in zip(node.ops, node.comparators, strict=False):
-                right = self.eval(comparator, d)
+                right = self.value_of(comparator, d)
                 if not self.compare(op, left, right):
                     return False
                 left = right
             return True
         if isinstance(node, ast.IfExp):
-            return self.eval(node.body, d) if truthy(self.eval(node.test, d)) else self.eval(node.orelse, d)
+            return self.value_of(node.body, d) if truthy(self.value_of(node.test, d)) else self.value_of(node.orelse, d)
         if isinstance(node, (ast.List, ast.Tuple)):
             if len(node.elts) > 100:
                 raise BudgetExceeded("EVAL: list literal longer than 100 items")
-            return [self.eval(e, d) for e in node.elts]
+            return [self.value_of(e, d) for e in node.elts]
         raise ProgramSyntaxError(f"EVAL: {type(node).__name__} is not allowed", hint=_HINT)
 
     def name(self, name: str) -> Any:
