@@ -20,6 +20,7 @@ from retrieval.actions import (
     DECISION_SCHEMA,
     DECOMPOSE_SCHEMA,
     REFINE_SCHEMA,
+    Decision,
     cited_ids,
     execute,
     format_items,
@@ -96,6 +97,11 @@ def build_graph(kb: Any, llm: LLM, *, image: Any = None, max_turns: int = 5, k: 
         text = _ask(llm, prompts.DECIDE, user, schema=DECISION_SCHEMA)
         fallback = pending[0] if pending else state["question"]
         decision = parse_decision(text, fallback, has_image=has_image)
+        if not state["retrieval_calls"] and (decision.sufficient or decision.action == "no_retrieval"):
+            # The loop runs because a KB was given for a question the image alone cannot answer; a small
+            # model that declares "sufficient" before looking anything up would answer from nothing.
+            decision = Decision(False, decision.sub_question or fallback, "text_search",
+                                decision.query or decision.sub_question or fallback, valid=False)
         return {"decision": decision.to_dict(), **({"stopped_by": "sufficient"} if decision.sufficient else {})}
 
     def after_decide(state: LoopState) -> Literal["retrieve", "solve", "refine"]:
@@ -104,7 +110,6 @@ def build_graph(kb: Any, llm: LLM, *, image: Any = None, max_turns: int = 5, k: 
         return "solve" if state["decision"]["action"] == "no_retrieval" else "retrieve"
 
     def retrieve(state: LoopState) -> dict:
-        from retrieval.actions import Decision
 
         d = state["decision"]
         decision = Decision(False, d["sub_question"], d["action"], d["query"], tuple(d["crop"]) if d["crop"] else None)

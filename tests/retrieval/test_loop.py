@@ -122,3 +122,13 @@ def test_baselines(kb):
     assert "<<<DOC id=K4" in llm.calls[0]["messages"][-1]["content"]
     none = no_retrieval("When was Azul Lines founded?", llm, "a blue bus")
     assert none.retrieval_calls == 0 and none.citations == []
+
+
+def test_sufficient_before_any_lookup_still_searches_the_kb(kb):
+    """A small model that declares victory on turn one must not answer from nothing."""
+    llm = ScriptedLLM([DECOMPOSE, decide("no_retrieval", sub="Which company runs the bus?", sufficient=True),
+                       "Azul Lines [K4].", decide("", sufficient=True), refine("Azul Lines", ["K4"])])
+    events = []
+    result = adaptive_search("Which company runs the bus?", kb, llm, on_event=events.append)
+    assert result.retrieval_calls == 1 and events[0]["action"] == "text_search"
+    assert result.answer == "Azul Lines" and [c["id"] for c in result.citations] == ["K4"]
