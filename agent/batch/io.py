@@ -141,15 +141,20 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def read_file_bytes(path: Path, what: str) -> bytes:
+    """The file's bytes, or an InputError naming the file and ``what`` it was meant to be."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such {what}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
+
+
 def read_results(path: str | Path) -> dict[str, dict]:
     """id -> record of a results file; a torn or invalid line is skipped, the first record of an id wins."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such results file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the results file: {exc.strerror or exc}") from None
+    data = read_file_bytes(path, "results file")
     out: dict[str, dict] = {}
     for line in data.split(b"\n"):
         record = _parse_record(line) if line.strip() else None

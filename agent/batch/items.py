@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agent.batch.io import read_file_bytes
 from agent.errors import InputError
 
 
@@ -103,12 +104,7 @@ def read_items(path: str | Path) -> tuple[list[BatchItem], list[InputProblem]]:
     Raises ``InputError`` only when the file itself cannot be read.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such input file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the input file: {exc.strerror or exc}") from None
+    raw = read_file_bytes(path, "input file")
     base = path.resolve().parent
     parsed: list[tuple[int, str | None, BatchItem | InputError]] = []
     for number, chunk in enumerate(raw.split(b"\n"), start=1):
