@@ -114,12 +114,12 @@ REFINE_SCHEMA = {
 
 
 def parse_json_reply(text: str) -> dict | None:
-    """The model was constrained to JSON, but backends without constraints may wrap it in prose."""
-    start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end <= start:
+    """The first JSON object in ``text``: backends without constraints may wrap it in prose or fences."""
+    start = text.find("{")
+    if start < 0:
         return None
     try:
-        value = json.loads(text[start:end + 1])
+        value, _ = json.JSONDecoder().raw_decode(text[start:])
     except json.JSONDecodeError:
         return None
     return value if isinstance(value, dict) else None

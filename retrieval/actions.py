@@ -9,11 +9,11 @@ look-alikes inside documents defused, and nothing in it is ever executed.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from agent.prompting import parse_json_reply as parse_json_object  # one JSON-reply parser for every LLM role
 from retrieval.types import Hit
 
 ACTIONS = ("image_search", "text_search", "image_search_by_text", "no_retrieval")
@@ -62,18 +62,6 @@ class Decision:
     def to_dict(self) -> dict[str, Any]:
         return {"sufficient": self.sufficient, "sub_question": self.sub_question, "action": self.action,
                 "query": self.query, "crop": list(self.crop) if self.crop else None, "valid": self.valid}
-
-
-def parse_json_object(text: str) -> dict | None:
-    """The first JSON object in ``text`` (models sometimes wrap it in prose or fences)."""
-    start = text.find("{")
-    if start < 0:
-        return None
-    try:
-        value, _ = json.JSONDecoder().raw_decode(text[start:])
-    except json.JSONDecodeError:
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def parse_decision(text: str, fallback_question: str, *, has_image: bool) -> Decision:
