@@ -95,9 +95,9 @@ def refine_messages(question: str, evidence: str) -> list[Message]:
 DECIDE_SCHEMA = {
     "type": "object",
     "properties": {
-        "sufficient": {"type": "boolean"},
         "next": {"type": "string", "enum": ["answer", "subquestions", "retrieve"]},
         "reason": {"type": "string"},
+        "sufficient": {"type": "boolean"},
     },
     "required": ["sufficient", "next", "reason"],
 }

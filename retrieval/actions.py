@@ -1,6 +1,6 @@
 """The fixed action set of the adaptive loop, its JSON schemas, validation and execution.
 
-The decision maker may only pick one of ``ACTIONS``; what it writes is parsed and validated
+The decision maker may only pick one of ``ACTIONS`` or ``STOP``; what it writes is parsed and validated
 here (the schema is also sent for constrained decoding, but no backend is trusted to obey),
 and anything invalid becomes a safe read-only text search. Retrieved text is data: it is
 shown to the LLM only inside ``<<<DOC ...>>> ... <<<END>>>`` blocks, with delimiter
@@ -9,7 +9,9 @@ look-alikes inside documents defused, and nothing in it is ever executed.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,22 +20,23 @@ from retrieval.types import Hit
 
 ACTIONS = ("image_search", "text_search", "image_search_by_text", "no_retrieval")
 
+STOP = "answer"  # not a retrieval action: the decision maker judges the evidence sufficient
+
 DECOMPOSE_SCHEMA = {
     "type": "object",
-    "properties": {"sub_questions": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 4}},
+    "properties": {"sub_questions": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 3}},
     "required": ["sub_questions"],
 }
 
+# Property order is generation order (the backends keep it): choose the action, then write its query.
 DECISION_SCHEMA = {
     "type": "object",
     "properties": {
-        "sufficient": {"type": "boolean"},
-        "sub_question": {"type": "string"},
-        "action": {"type": "string", "enum": list(ACTIONS)},
+        "action": {"type": "string", "enum": [*ACTIONS, STOP]},
         "query": {"type": "string"},
-        "crop": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+        "focus": {"type": "string"},
     },
-    "required": ["sufficient", "sub_question", "action", "query"],
+    "required": ["action", "query", "focus"],
 }
 
 REFINE_SCHEMA = {
@@ -48,6 +51,9 @@ REFINE_SCHEMA = {
 
 _DELIM = re.compile(r"<{3,}|>{3,}")
 _ID = re.compile(r"\bK\d+\b")
+_ANSWER_FIELD = re.compile(r'"answer"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+Box = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -56,40 +62,34 @@ class Decision:
     sub_question: str
     action: str
     query: str
-    crop: tuple[float, float, float, float] | None = None
+    focus: str = ""  # an object label from the image facts; image_search crops to it
     valid: bool = True  # False when the LLM output was unusable and this is the fallback
 
     def to_dict(self) -> dict[str, Any]:
         return {"sufficient": self.sufficient, "sub_question": self.sub_question, "action": self.action,
-                "query": self.query, "crop": list(self.crop) if self.crop else None, "valid": self.valid}
+                "query": self.query, "focus": self.focus, "valid": self.valid}
 
 
-def parse_decision(text: str, fallback_question: str, *, has_image: bool) -> Decision:
-    safe = Decision(False, fallback_question, "text_search", fallback_question, None, valid=False)
+def parse_decision(text: str, sub_question: str, *, has_image: bool) -> Decision:
+    """The decision for ``sub_question``; anything unusable becomes a text search for it."""
+    safe = Decision(False, sub_question, "text_search", sub_question, valid=False)
     data = parse_json_object(text)
     if data is None:
         return safe
-    sufficient, action = data.get("sufficient"), data.get("action")
-    sub_q, query = data.get("sub_question", ""), data.get("query", "")
-    if not isinstance(sufficient, bool) or not isinstance(sub_q, str) or not isinstance(query, str):
+    action, query, focus = data.get("action"), data.get("query", ""), data.get("focus", "")
+    if not isinstance(query, str) or not isinstance(focus, str):
         return safe
-    if sufficient:
-        return Decision(True, sub_q.strip(), "no_retrieval", "")
+    if action == STOP:
+        return Decision(True, sub_question, "no_retrieval", "")
     if action not in ACTIONS:
         return safe
-    sub_q = sub_q.strip() or fallback_question
-    query = query.strip()[:300] or sub_q
-    if action in ("image_search",) and not has_image:
-        return Decision(False, sub_q, "text_search", query, None, valid=False)
-    crop = data.get("crop")
-    box = None
-    if action == "image_search" and isinstance(crop, list) and len(crop) == 4 and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in crop):
-        box = tuple(float(v) for v in crop)
-    return Decision(False, sub_q, action, query, box)
+    query = query.strip()[:300] or sub_question
+    if action == "image_search" and not has_image:
+        return Decision(False, sub_question, "text_search", query, valid=False)
+    return Decision(False, sub_question, action, query, focus.strip()[:60] if action == "image_search" else "")
 
 
-def parse_sub_questions(text: str, question: str, limit: int = 4) -> list[str]:
+def parse_sub_questions(text: str, question: str, limit: int = 3) -> list[str]:
     data = parse_json_object(text)
     subs = data.get("sub_questions") if data else None
     if not isinstance(subs, list):
@@ -98,7 +98,21 @@ def parse_sub_questions(text: str, question: str, limit: int = 4) -> list[str]:
     return clean[:limit] or [question]
 
 
-def crop_image(image, box: tuple[float, float, float, float] | None):
+def parse_final(text: str) -> dict:
+    """The refiner's JSON; a reply cut off by the token limit still yields its answer field."""
+    data = parse_json_object(text)
+    if data is not None:
+        return data
+    found = _ANSWER_FIELD.search(text)
+    if found:
+        try:
+            return {"answer": json.loads(f'"{found.group(1)}"')}
+        except json.JSONDecodeError:
+            return {"answer": found.group(1)}
+    return {"answer": text.strip()} if text.strip() and "{" not in text else {}
+
+
+def crop_image(image, box: Box | None):
     """Crop to ``box`` (pixels xyxy, clamped); an empty or missing box keeps the whole image."""
     if image is None or box is None:
         return image
@@ -109,10 +123,19 @@ def crop_image(image, box: tuple[float, float, float, float] | None):
     return image.crop((int(x1), int(y1), int(x2), int(y2)))
 
 
-def execute(decision: Decision, kb: Any, image: Any, k: int = 4) -> list[Hit]:
-    """Run one of the fixed actions. No other code path reaches the KB from the loop."""
+def execute(decision: Decision, kb: Any, image: Any, k: int = 4,
+            locate: Callable[[Any, str], Box | None] | None = None) -> list[Hit]:
+    """Run one of the fixed actions. No other code path reaches the KB from the loop.
+
+    ``locate(image, label)`` finds the box of the object an image search focuses on; without
+    it, or when the object is not found, the whole image is searched.
+    """
+    def image_search() -> list[Hit]:
+        box = locate(image, decision.focus) if (locate and decision.focus and image is not None) else None
+        return kb.search_image(crop_image(image, box), k)
+
     handlers = {
-        "image_search": lambda: kb.search_image(crop_image(image, decision.crop), k),
+        "image_search": image_search,
         "text_search": lambda: kb.search_text(decision.query, k),
         "image_search_by_text": lambda: kb.search_images_by_text(decision.query, k),
         "no_retrieval": lambda: [],

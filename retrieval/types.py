@@ -61,7 +61,7 @@ class RetrievalResult:
     citations: list[dict] = field(default_factory=list)  # {"id", "source", "modality", "snippet", "thumbnail_path"}
     retrieval_calls: int = 0
     turns: int = 0
-    stopped_by: str = "sufficient"  # sufficient | budget
+    stopped_by: str = "sufficient"  # sufficient (decision maker) | complete (all sub-questions) | budget
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

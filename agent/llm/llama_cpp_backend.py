@@ -87,7 +87,7 @@ def resolve_gguf_path(config: Config) -> Path:
 
 @lru_cache(maxsize=64)
 def schema_to_gbnf(schema_json: str) -> str:
-    """JSON schema (as canonical JSON text) -> GBNF, via llama.cpp's own converter."""
+    """JSON schema (as JSON text) -> GBNF, via llama.cpp's own converter (required properties in schema order)."""
     from llama_cpp.llama_grammar import json_schema_to_gbnf
 
     try:
@@ -134,7 +134,7 @@ class LlamaCppBackend:
     def chat(self, messages: list[Message], *, grammar: str | None = None, json_schema: dict | None = None,
              max_tokens: int = 256, stop: list[str] | None = None, temperature: float | None = None) -> LLMReply:
         if grammar is None and json_schema is not None:
-            grammar = schema_to_gbnf(json.dumps(json_schema, sort_keys=True))
+            grammar = schema_to_gbnf(json.dumps(json_schema))  # key order kept: properties are generated in schema order
         temp = self.config.llm.temperature if temperature is None else temperature
         loaded = self.loaded
         with loaded.lock:

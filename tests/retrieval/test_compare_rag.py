@@ -44,9 +44,8 @@ def test_compare_counts_modes(tmp_path, bow_config, kb_kwargs):
     wrong = json.dumps({"answer": "no idea", "explanation": "", "citations": []})
     llm = ScriptedLLM([wrong, refine,  # no retrieval, fixed retrieval
                        json.dumps({"sub_questions": ["Who runs blue buses?"]}),
-                       json.dumps({"sufficient": False, "sub_question": "x", "action": "text_search", "query": "blue bus"}),
-                       "Azul Lines", json.dumps({"sufficient": True, "sub_question": "", "action": "no_retrieval",
-                                                 "query": ""}), refine])
+                       json.dumps({"action": "text_search", "query": "blue bus", "focus": ""}),
+                       "Azul Lines [K1]", refine])
     report = cr.compare([question], kb, llm, lambda image: "a blue bus")
     assert report["modes"]["no_retrieval"] == {"accuracy": 0.0, "mean_retrieval_calls": 0.0,
                                                "mean_seconds": report["modes"]["no_retrieval"]["mean_seconds"]}
