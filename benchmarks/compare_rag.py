@@ -72,8 +72,12 @@ def compare(questions: list[dict], kb: Any, llm: Any, facts_fn: Callable[[str | 
             totals[mode]["retrieval_calls"] += result.retrieval_calls
             totals[mode]["seconds"] += time.perf_counter() - t0
             row[mode] = {"answer": result.answer, "correct": ok, "retrieval_calls": result.retrieval_calls,
-                         "citations": [c["id"] for c in result.citations]}
+                         "citations": [c["id"] for c in result.citations], "stopped_by": result.stopped_by,
+                         "turns": [{k: a.get(k) for k in ("sub_question", "action", "query", "focus", "answer")}
+                                   for a in result.sub_answers]}
         per_question.append(row)
+        print(f"{row['id']}: " + "  ".join(f"{m}={'ok' if row[m]['correct'] else 'miss'} ({row[m]['answer'][:40]!r})"
+                                         for m in MODES), file=sys.stderr, flush=True)
     n = max(1, len(questions))
     summary = {m: {"accuracy": round(t["correct"] / n, 3), "mean_retrieval_calls": round(t["retrieval_calls"] / n, 2),
                    "mean_seconds": round(t["seconds"] / n, 2)} for m, t in totals.items()}

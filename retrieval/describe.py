@@ -12,31 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-import numpy as np
 from PIL import Image
 
 from agent.config import Config
 from agent.errors import VisreasonError
-
-_COLOURS = {
-    "black": (20, 20, 20), "white": (235, 235, 235), "grey": (128, 128, 128), "red": (200, 30, 30),
-    "orange": (240, 140, 20), "yellow": (235, 220, 40), "green": (40, 160, 60), "blue": (40, 80, 200),
-    "purple": (130, 50, 160), "pink": (240, 150, 190), "brown": (120, 75, 40),
-}
+from tools.colors import dominant_colors, inner_crop
 
 
 class Describer(Protocol):
     def __call__(self, image: Image.Image, caption: str = "") -> str: ...
-
-
-def dominant_colours(img: Image.Image, n: int = 2) -> list[str]:
-    """The ``n`` most frequent named colours (nearest of a small palette) in a thumbnail."""
-    small = np.asarray(img.convert("RGB").resize((48, 48)), dtype=np.float32).reshape(-1, 3)
-    names = list(_COLOURS)
-    palette = np.array([_COLOURS[c] for c in names], dtype=np.float32)
-    nearest = np.argmin(((small[:, None, :] - palette[None]) ** 2).sum(-1), axis=1)
-    counts = np.bincount(nearest, minlength=len(names))
-    return [names[i] for i in np.argsort(-counts)[:n] if counts[i] > 0]
 
 
 class ToolDescriber:
@@ -61,7 +45,7 @@ class ToolDescriber:
         parts.append(self._safely("Looks like", self._classes, image))
         if self.use_ocr:
             parts.append(self._safely("Text in image", self._text, image))
-        parts.append(f"Main colours: {', '.join(dominant_colours(image))}.")
+        parts.append(f"Main colours: {', '.join(dominant_colors(image.convert('RGB')))}.")
         return " ".join(p for p in parts if p)
 
     @staticmethod
@@ -73,11 +57,22 @@ class ToolDescriber:
         return f"{label}: {found}." if found else ""
 
     def _objects(self, image: Image.Image) -> str:
+        """Counts per label, with the colour of each label's largest box ("1 bus (blue)"): a whole-image
+        colour names the street, not the bus, and colour is often what links a photo to a document."""
         dets = self.hub.detector().detect(image)
+        rgb = image.convert("RGB")
         counts: dict[str, int] = {}
-        for label in dets.labels:
+        largest: dict[str, tuple[float, object]] = {}
+        for box, label in zip(dets.boxes, dets.labels, strict=True):
             counts[label] = counts.get(label, 0) + 1
-        return ", ".join(f"{n} {label}" for label, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+            area = float((box[2] - box[0]) * (box[3] - box[1]))
+            if area > largest.get(label, (-1.0, None))[0]:
+                largest[label] = (area, box)
+        parts = []
+        for label, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+            colours = dominant_colors(inner_crop(rgb, largest[label][1]), k=1)
+            parts.append(f"{n} {label}" + (f" ({colours[0]})" if colours else ""))
+        return ", ".join(parts)
 
     def _classes(self, image: Image.Image) -> str:
         clf = self.hub.classifier()
@@ -95,5 +90,5 @@ class ToolDescriber:
 
 def caption_only(image: Image.Image, caption: str = "") -> str:
     """A describer that uses no model: the caption sidecar plus colours (fast, for tests and demos)."""
-    colours = ", ".join(dominant_colours(image))
+    colours = ", ".join(dominant_colors(image.convert("RGB")))
     return (f"Caption: {caption.strip()} " if caption.strip() else "") + f"Main colours: {colours}."

@@ -18,24 +18,23 @@ SYSTEM = (
     "- PLAN: split the question into 1 to 3 short sub-questions, answered in order: first identify the thing "
     "in the image, then look facts up about it.\n"
     "- DECIDE: choose the next action for the current sub-question: text_search (search KB text with a "
-    "query you write; put names you already found in it), image_search (find KB photos that look like the "
-    "input image, to identify what it shows; focus may name one object from the image facts to crop to), "
-    "image_search_by_text (find KB photos matching a description), no_retrieval (the image facts alone "
-    "answer it), answer (the sub-answers already answer the main question). Look facts up with text_search; "
-    "image_search only identifies things.\n"
-    "- SOLVE: answer the sub-question in one short sentence from the documents, with the exact name or "
-    "number they give, citing ids like [K3]; say unknown if they do not tell.\n"
+    "query you write), image_search (find KB photos that look like the input image, to identify what it "
+    "shows; focus may name one object from the image facts to crop to), image_search_by_text (find KB "
+    "photos matching a description), no_retrieval (the image facts alone answer it), answer (the "
+    "sub-answers already answer the main question). Look facts up with text_search; image_search only "
+    "identifies things. A query names things, never 'this' or 'the picture': use the objects and colours "
+    "from the image facts and the names found in earlier sub-answers.\n"
+    "- SOLVE: answer the sub-question in one short sentence using only the documents in that message, with "
+    "the exact name or number they give, citing ids like [K3]; say unknown if they do not tell.\n"
     "- ANSWER: the final answer in a few words, a one-sentence explanation, and the ids that support it.\n"
-    "Example (made-up names). Question: When was the company that runs this ferry founded? "
+    "Example of the JSON steps. Question: When was the company that runs this ferry founded? "
     "Image facts: 1 boat, green.\n"
     'PLAN -> {"sub_questions": ["Which company runs this ferry?", "When was that company founded?"]}\n'
     'DECIDE -> {"action": "text_search", "query": "company that runs the green ferries", "focus": ""}\n'
-    "SOLVE -> Mar Verde runs the green ferries [K12].\n"
-    'DECIDE -> {"action": "text_search", "query": "Mar Verde founded year", "focus": ""}\n'
-    "SOLVE -> Mar Verde was founded in 1902 [K14].\n"
+    "(the solver finds the company's name)\n"
+    'DECIDE -> {"action": "text_search", "query": "<the company name> founded year", "focus": ""}\n'
+    "(the solver finds the year)\n"
     'DECIDE -> {"action": "answer", "query": "", "focus": ""}\n'
-    'ANSWER -> {"answer": "1902", "explanation": "Mar Verde runs the green ferries and was founded in 1902.", '
-    '"citations": ["K12", "K14"]}\n'
     "Reply with JSON for PLAN, DECIDE and ANSWER, and with one sentence for SOLVE. " + DATA_RULE
 )
 

@@ -4,7 +4,7 @@ from PIL import Image
 
 from agent.config import Config
 from agent.errors import ModelUnavailableError
-from retrieval.describe import ToolDescriber, caption_only, dominant_colours
+from retrieval.describe import ToolDescriber, caption_only
 from tools.types import Detections
 
 
@@ -28,12 +28,11 @@ class FakeHub:
 
 def test_tool_describer_combines_tools_and_survives_missing_ones():
     text = ToolDescriber(Config(), hub=FakeHub())(Image.new("RGB", (8, 8), (30, 60, 210)), "route 27")
-    assert "Caption: route 27" in text and "1 bus, 1 person" in text and "minibus" in text
+    assert "Caption: route 27" in text and "1 bus (blue), 1 person (blue)" in text and "minibus" in text
     assert "text in image unavailable: ModelUnavailableError" in text and "blue" in text
 
 
-def test_dominant_colours_and_caption_only():
-    assert dominant_colours(Image.new("RGB", (10, 10), (240, 240, 240)), 1) == ["white"]
+def test_caption_only():
     assert caption_only(Image.new("RGB", (4, 4), (200, 30, 30)), "x") == "Caption: x Main colours: red."
 
 

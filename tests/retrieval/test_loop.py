@@ -180,3 +180,18 @@ def test_sufficient_before_any_lookup_still_searches_the_kb(kb):
     result = adaptive_search("Which company runs the bus?", kb, llm, on_event=events.append)
     assert result.retrieval_calls == 1 and events[0]["action"] == "text_search"
     assert result.answer == "Azul Lines" and [c["id"] for c in result.citations] == ["K4"]
+
+
+def test_hits_far_below_the_best_of_their_search_are_dropped():
+    from retrieval.types import Hit
+
+    class FakeKB:
+        def search_text(self, query, k):
+            return [Hit(f"K{i}", f"doc{i}.md", "text", f"text {i}", score) for i, score in
+                    enumerate((0.9, 0.6, 0.2), start=1)]
+
+    llm = ScriptedLLM([DECOMPOSE, decide("text_search", "q"), "Azul [K1].", STOP, refine("Azul", [])])
+    events = []
+    result = adaptive_search("q?", FakeKB(), llm, max_turns=2, on_event=events.append)
+    assert [i["id"] for i in events[0]["items"]] == ["K1", "K2"]  # 0.2 < 0.6 * 0.9
+    assert "K3" not in llm.calls[-1]["messages"][-1]["content"] and result.sub_answers[0]["items"] == ["K1", "K2"]
