@@ -63,7 +63,8 @@ bench-retrieval: setup-small
 
 # No retrieval vs one fixed retrieval vs the adaptive loop, on two-hop questions over the demo KB.
 bench-rag: setup
-	test -d bench-results/demo-kb || $(BIN)/visreason kb build benchmarks/kb/sources --kb bench-results/demo-kb
+	rm -rf bench-results/demo-kb  # rebuilt every time (~15 s) so it always matches benchmarks/kb/sources
+	$(BIN)/visreason kb build benchmarks/kb/sources --kb bench-results/demo-kb --no-progress
 	$(BIN)/python benchmarks/compare_rag.py --kb bench-results/demo-kb $(if $(LLM),--llm $(LLM))
 
 bench-batch: setup

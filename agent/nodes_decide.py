@@ -111,6 +111,11 @@ def make_retrieve(deps: Deps):
         ctx = run_context(config)
         facts = evidence_text(state.get("evidence", []), state.get("steps", []), state.get("result"))
         image = next(iter(ctx.images.values()), None)
+        describe = getattr(ctx.kb, "describe", None)
+        if image is not None and callable(describe):
+            # The KB's image items were described by the same tools, so this text is what links the
+            # photo to them (e.g. "1 bus (blue)"); the program's own steps may not have looked at colour.
+            facts = f"{describe(image)}\n{facts}".strip()
         out = adaptive_search(state["question"], ctx.kb, deps.aux_llm or deps.llm, image=image, image_facts=facts,
                               max_turns=deps.config.budgets.max_turns, on_event=ctx.emit)
         item = {"kind": "retrieval", "answer": out.answer, "explanation": out.explanation,

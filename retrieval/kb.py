@@ -95,7 +95,8 @@ class KnowledgeBase:
             self._image_emb = image_embedder(self.config)
         return self._image_emb
 
-    def _describe(self, img, caption: str) -> str:
+    def describe(self, img, caption: str = "") -> str:
+        """What the KB's describer (by default the vision tools) says about an image."""
         if self._describer is None:
             from retrieval.describe import ToolDescriber
 
@@ -227,7 +228,7 @@ class KnowledgeBase:
         img = load_image(src.path, self.config.images)
         side = caption_path(src.path)
         caption = side.read_text(encoding="utf-8", errors="replace").strip() if side else ""
-        description = self._describe(img, caption)
+        description = self.describe(img, caption)
         thumb = self._thumbnail(img, src.digest)
         meta = {"kind": "image", "width": img.size[0], "height": img.size[1], "caption": caption}
         return Item(src.name, "image", description, 0, meta, image_path=src.name), img, thumb

@@ -26,7 +26,9 @@ SYSTEM = (
     "from the image facts and the names found in earlier sub-answers.\n"
     "- SOLVE: answer the sub-question in one short sentence using only the documents in that message, with "
     "the exact name or number they give, citing ids like [K3]; say unknown if they do not tell.\n"
-    "- ANSWER: the final answer in a few words, a one-sentence explanation, and the ids that support it.\n"
+    "- ANSWER: the final answer in a few words (a name, number or short phrase), a one-sentence "
+    "explanation, and the ids that support it. The documents are the evidence; a sub-answer may be wrong "
+    "or unknown.\n"
     "Example of the JSON steps. Question: When was the company that runs this ferry founded? "
     "Image facts: 1 boat, green.\n"
     'PLAN -> {"sub_questions": ["Which company runs this ferry?", "When was that company founded?"]}\n'

@@ -197,13 +197,20 @@ def test_a_knowledge_base_routes_through_the_adaptive_retrieval_loop(monkeypatch
                                retrieval_calls=1)
 
     monkeypatch.setattr(retrieval.loop, "adaptive_search", fake_loop)
-    monkeypatch.setattr(Reasoner, "_open_kb", lambda self, kb: f"opened:{kb}")
+    class OpenedKB:
+        path = "/kb"
+
+        def describe(self, image, caption=""):
+            return "Objects: 1 bus (blue)."
+
+    monkeypatch.setattr(Reasoner, "_open_kb", lambda self, kb: OpenedKB())
     refine = json.dumps({"answer": "Azul Lines", "explanation": "The bus is operated by Azul Lines."})
     bus_program = "BOX0=LOC(image=IMAGE,object='bus')\nANSWER0=COUNT(box=BOX0)\nFINAL_RESULT=RESULT(var=ANSWER0)"
     r, llm = reasoner([bus_program, refine])
     events = list(r.stream("Which company runs this bus?", [IMAGE], kb="/kb"))
     answer = events[-1]["answer"]
-    assert seen["kb"] == "opened:/kb" and "LOC" in seen["facts"] and seen["image"] is not None
+    assert seen["kb"].path == "/kb" and "LOC" in seen["facts"] and seen["image"] is not None
+    assert seen["facts"].startswith("Objects: 1 bus (blue).")  # described like the KB's own photos
     assert any(e["type"] == "retrieval" for e in events)
     assert answer.answer == "azul lines" and "transit.md" in answer.explanation
     assert any(e.get("kind") == "retrieval" and e["citations"][0]["id"] == "K3" for e in answer.evidence)
