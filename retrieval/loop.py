@@ -1,6 +1,9 @@
 """OmniSearch-style adaptive retrieval as a LangGraph subgraph.
 
-plan -> decide -> (retrieve ->) solve -> decide ... -> refine. The question is split into
+identify -> plan -> decide -> (retrieve ->) solve -> decide ... -> refine. With an input image,
+the loop first looks the image up in the KB (one image search, OmniSearch's usual first step):
+captions of KB photos that look like it join the image facts as documents, so planning and
+queries can name what the photo shows ("blue city bus") rather than "this vehicle". The question is split into
 sub-questions; for the current one the decision maker picks one of the four fixed actions
 (``retrieval.actions``) and writes its query, or judges the evidence sufficient. A solver
 answers the sub-question from what came back, citing item ids. A sub-question whose answer
@@ -39,6 +42,7 @@ from retrieval.types import Hit, RetrievalResult
 _UNKNOWN = re.compile(r"\bunknown\b|\bnot sure\b|\bnot (?:mentioned|stated|specified|provided|given|known)\b|"
                       r"\bno (?:information|mention)\b|\bcannot be determined\b|\bdo(?:es)? not (?:say|tell|mention)\b",
                       re.IGNORECASE)
+IDENTIFY_QUESTION = "Which KB photos look like the input image?"
 MAX_REFINE_DOCS = 6  # the refiner's prompt is the loop's longest; more documents mostly add noise
 # Hits scoring under this fraction of the best hit of the same search are dropped: an image search
 # finds its near-duplicate at ~1.0 and unrelated photos at ~0.2, and a small solver reads whatever
@@ -57,6 +61,7 @@ class LoopState(TypedDict, total=False):
     items: list[dict]
     evidence: dict[str, dict]  # item id -> Hit.to_dict(), everything retrieved so far
     sub_answers: list[dict]
+    identified: list[dict]  # the opening image lookup, shown as turn 1 but not a sub-answer to plan around
     retrieval_calls: int
     stopped_by: str
     answer: str
@@ -79,6 +84,11 @@ def is_unknown(answer: str) -> bool:
 def citation(hit: dict) -> dict:
     return {"id": hit["id"], "source": hit["source"], "modality": hit["modality"], "snippet": hit["snippet"],
             "thumbnail_path": hit.get("thumbnail_path"), "score": hit["score"]}
+
+
+def _kept(hits: list[Hit]) -> list[Hit]:
+    best = max((h.score for h in hits), default=0.0)
+    return [h for h in hits if best <= 0 or h.score >= RELATIVE_SCORE_CUTOFF * best]
 
 
 def _hits(dicts: list[dict]) -> list[Hit]:
@@ -120,6 +130,25 @@ def build_graph(kb: Any, llm: LLM, *, image: Any = None, max_turns: int = 5, k: 
                 on_event: Callable[[dict], None] | None = None):
     has_image = image is not None
 
+    def identify(state: LoopState) -> dict:
+        if not has_image:
+            return {}
+        decision = Decision(False, IDENTIFY_QUESTION, "image_search", "")
+        hits = _kept(execute(decision, kb, image, k, None))
+        if not hits:
+            return {"retrieval_calls": state["retrieval_calls"] + 1}
+        items = [h.to_dict() for h in hits]
+        facts = (f"{state['image_facts'].strip()}\nKB photos that look like the input image:\n"
+                 f"{format_items(hits)}").strip()
+        sub = {"turn": 1, "sub_question": IDENTIFY_QUESTION, "action": "image_search", "query": "", "focus": "",
+               "answer": "; ".join(f"{h.text[:120]} [{h.id}]" for h in hits), "cites": [h.id for h in hits],
+               "items": [h.id for h in hits]}
+        if on_event is not None:
+            on_event({"type": "retrieval", "turn": 1, "action": "image_search", "query": "",
+                      "items": [citation(h) for h in items], "sub_answer": sub["answer"]})
+        return {"image_facts": facts, "evidence": {h["id"]: h for h in items}, "retrieval_calls": 1, "turn": 1,
+                "identified": [sub]}
+
     def plan(state: LoopState) -> dict:
         text = _ask(llm, prompts.plan(state["question"], state["image_facts"]), schema=DECOMPOSE_SCHEMA)
         return {"sub_questions": parse_sub_questions(text, state["question"])}
@@ -149,9 +178,7 @@ def build_graph(kb: Any, llm: LLM, *, image: Any = None, max_turns: int = 5, k: 
     def retrieve(state: LoopState) -> dict:
         d = state["decision"]
         decision = Decision(False, d["sub_question"], d["action"], d["query"], d["focus"])
-        hits = execute(decision, kb, image, k, locate)
-        best = max((h.score for h in hits), default=0.0)
-        items = [h.to_dict() for h in hits if best <= 0 or h.score >= RELATIVE_SCORE_CUTOFF * best]
+        items = [h.to_dict() for h in _kept(execute(decision, kb, image, k, locate))]
         return {"items": items, "evidence": {**state["evidence"], **{h["id"]: h for h in items}},
                 "retrieval_calls": state["retrieval_calls"] + 1}
 
@@ -177,10 +204,11 @@ def build_graph(kb: Any, llm: LLM, *, image: Any = None, max_turns: int = 5, k: 
         return {"answer": answer, "explanation": explanation, "citations": cites}
 
     graph = StateGraph(LoopState)
-    for name, fn in (("plan", plan), ("decide", decide), ("retrieve", retrieve), ("solve", solve),
+    for name, fn in (("identify", identify), ("plan", plan), ("decide", decide), ("retrieve", retrieve), ("solve", solve),
                      ("refine", refine)):
         graph.add_node(name, fn)
-    graph.add_edge(START, "plan")
+    graph.add_edge(START, "identify")
+    graph.add_edge("identify", "plan")
     graph.add_edge("plan", "decide")
     graph.add_conditional_edges("decide", after_decide)
     graph.add_edge("retrieve", "solve")
@@ -222,9 +250,10 @@ def adaptive_search(question: str, kb: Any, llm: LLM, *, image: Any = None, imag
             locate = detector_locate(config)
     graph = build_graph(kb, llm, image=image, max_turns=max_turns, k=k, locate=locate, on_event=on_event)
     state: LoopState = {"question": question, "image_facts": image_facts, "sub_questions": [], "current": 0,
-                        "tries": 0, "turn": 0, "decision": {}, "items": [], "evidence": {}, "sub_answers": [],
+                        "tries": 0, "turn": 0, "decision": {}, "items": [], "evidence": {}, "sub_answers": [], "identified": [],
                         "retrieval_calls": 0}
     final = graph.invoke(state, {"recursion_limit": 4 * max_turns + 12})
-    return RetrievalResult(answer=final["answer"], explanation=final["explanation"], sub_answers=final["sub_answers"],
+    return RetrievalResult(answer=final["answer"], explanation=final["explanation"],
+                           sub_answers=final.get("identified", []) + final["sub_answers"],
                            citations=final["citations"], retrieval_calls=final["retrieval_calls"],
                            turns=final["turn"], stopped_by=final.get("stopped_by") or "budget")

@@ -58,10 +58,26 @@ def test_image_search_focuses_on_a_located_object(kb, src_dir):
 
     image = Image.open(src_dir / "orange_cat.jpg")
     result = adaptive_search("What is this?", kb, llm, image=image, on_event=events.append, locate=locate)
-    assert asked == ["cat"] and result.sub_answers[0]["focus"] == "cat"
-    assert events[0]["action"] == "image_search"
-    assert events[0]["items"][0]["source"].endswith("orange_cat.jpg")
-    assert result.citations and result.citations[0]["id"] == events[0]["items"][0]["id"]
+    assert asked == ["cat"] and result.sub_answers[1]["focus"] == "cat"
+    assert [e["action"] for e in events] == ["image_search", "image_search"]
+    assert events[1]["items"][0]["source"].endswith("orange_cat.jpg")
+    assert result.citations and result.citations[0]["id"] == events[1]["items"][0]["id"]
+
+
+def test_an_input_image_is_looked_up_first_and_its_kb_twins_join_the_facts(kb, src_dir):
+    llm = ScriptedLLM([DECOMPOSE, decide("text_search", "orange cat library"), "Marmalade [K6].", STOP,
+                       refine("Marmalade", [])])
+    events = []
+    image = Image.open(src_dir / "orange_cat.jpg")
+    result = adaptive_search("Name of this library animal?", kb, llm, image=image, image_facts="1 cat (orange)",
+                             on_event=events.append)
+    twin = events[0]["items"][0]
+    assert events[0]["action"] == "image_search" and twin["source"].endswith("orange_cat.jpg")
+    assert len(events[0]["items"]) < 4  # unrelated photos (far below the twin's score) are dropped
+    plan_prompt = llm.calls[0]["messages"][-1]["content"]
+    assert "KB photos that look like the input image:\n<<<DOC id=" + twin["id"] in plan_prompt
+    assert result.retrieval_calls == 2 and result.sub_answers[0]["action"] == "image_search"
+    assert all(c["messages"][-1]["content"].startswith(plan_prompt.split("Step:")[0]) for c in llm.calls)
 
 
 def test_image_search_by_text_and_no_retrieval(kb):
