@@ -29,12 +29,12 @@ SYSTEM = (
     "- ANSWER: the final answer in a few words (a name, number or short phrase), a one-sentence "
     "explanation, and the ids that support it. The documents are the evidence; a sub-answer may be wrong "
     "or unknown.\n"
-    "Example of the JSON steps (<...> stands for words taken from the image facts or the sub-answers). "
-    "Question: When was the company that runs this <object> founded? Image facts: 1 <object> (<colour>).\n"
-    'PLAN -> {"sub_questions": ["Which company runs this <object>?", "When was that company founded?"]}\n'
-    'DECIDE -> {"action": "text_search", "query": "company that runs the <colour> <object>", "focus": ""}\n'
+    "Example of the JSON steps. Question: When was the company that runs this ferry founded? "
+    "Image facts: 1 boat, green.\n"
+    'PLAN -> {"sub_questions": ["Which company runs this ferry?", "When was that company founded?"]}\n'
+    'DECIDE -> {"action": "text_search", "query": "company that runs the green ferries", "focus": ""}\n'
     "(the solver finds the company's name)\n"
-    'DECIDE -> {"action": "text_search", "query": "<company name> founded year", "focus": ""}\n'
+    'DECIDE -> {"action": "text_search", "query": "<the company name> founded year", "focus": ""}\n'
     "(the solver finds the year)\n"
     'DECIDE -> {"action": "answer", "query": "", "focus": ""}\n'
     "Reply with JSON for PLAN, DECIDE and ANSWER, and with one sentence for SOLVE. " + DATA_RULE

@@ -58,10 +58,10 @@ def test_image_search_focuses_on_a_located_object(kb, src_dir):
 
     image = Image.open(src_dir / "orange_cat.jpg")
     result = adaptive_search("What is this?", kb, llm, image=image, on_event=events.append, locate=locate)
-    assert asked == ["cat"] and result.sub_answers[1]["focus"] == "cat"
-    assert [e["action"] for e in events] == ["image_search", "image_search"]
-    assert events[1]["items"][0]["source"].endswith("orange_cat.jpg")
-    assert result.citations and result.citations[0]["id"] == events[1]["items"][0]["id"]
+    assert asked == ["cat"] and result.sub_answers[0]["focus"] == "cat"
+    assert [e["action"] for e in events] == ["image_search"]  # no opening lookup unless asked for
+    assert events[0]["items"][0]["source"].endswith("orange_cat.jpg")
+    assert result.citations and result.citations[0]["id"] == events[0]["items"][0]["id"]
 
 
 def test_an_input_image_is_looked_up_first_and_its_kb_twins_join_the_facts(kb, src_dir):
@@ -70,7 +70,7 @@ def test_an_input_image_is_looked_up_first_and_its_kb_twins_join_the_facts(kb, s
     events = []
     image = Image.open(src_dir / "orange_cat.jpg")
     result = adaptive_search("Name of this library animal?", kb, llm, image=image, image_facts="1 cat (orange)",
-                             on_event=events.append)
+                             on_event=events.append, look_up_image_first=True)
     twin = events[0]["items"][0]
     assert events[0]["action"] == "image_search" and twin["source"].endswith("orange_cat.jpg")
     assert len(events[0]["items"]) < 4  # unrelated photos (far below the twin's score) are dropped
