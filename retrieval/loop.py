@@ -130,6 +130,14 @@ def build_graph(kb: Any, llm: LLM, *, image: Any = None, max_turns: int = 5, k: 
                 on_event: Callable[[dict], None] | None = None):
     has_image = image is not None
 
+    def record_turn(turn: int, d: dict, answer: str, items: list[dict], cites: list[str]) -> dict:
+        """One turn of the visible chain: kept in the result and streamed to ``on_event``."""
+        if on_event is not None:
+            on_event({"type": "retrieval", "turn": turn, "action": d["action"], "query": d["query"],
+                      "items": [citation(h) for h in items], "sub_answer": answer})
+        return {"turn": turn, "sub_question": d["sub_question"], "action": d["action"], "query": d["query"],
+                "focus": d["focus"], "answer": answer, "cites": cites, "items": [h["id"] for h in items]}
+
     def identify(state: LoopState) -> dict:
         if not (has_image and look_up_image_first):
             return {}
@@ -140,12 +148,8 @@ def build_graph(kb: Any, llm: LLM, *, image: Any = None, max_turns: int = 5, k: 
         items = [h.to_dict() for h in hits]
         facts = (f"{state['image_facts'].strip()}\nKB photos that look like the input image:\n"
                  f"{format_items(hits)}").strip()
-        sub = {"turn": 1, "sub_question": IDENTIFY_QUESTION, "action": "image_search", "query": "", "focus": "",
-               "answer": "; ".join(f"{h.text[:120]} [{h.id}]" for h in hits), "cites": [h.id for h in hits],
-               "items": [h.id for h in hits]}
-        if on_event is not None:
-            on_event({"type": "retrieval", "turn": 1, "action": "image_search", "query": "",
-                      "items": [citation(h) for h in items], "sub_answer": sub["answer"]})
+        summary = "; ".join(f"{h.text[:120]} [{h.id}]" for h in hits)
+        sub = record_turn(1, decision.to_dict(), summary, items, cites=[h.id for h in hits])
         return {"image_facts": facts, "evidence": {h["id"]: h for h in items}, "retrieval_calls": 1, "turn": 1,
                 "identified": [sub]}
 
@@ -187,12 +191,7 @@ def build_graph(kb: Any, llm: LLM, *, image: Any = None, max_turns: int = 5, k: 
         items = state.get("items", []) if d["action"] != "no_retrieval" else []
         user = prompts.solve(state["question"], state["image_facts"], d["sub_question"], format_items(_hits(items)))
         text = _ask(llm, user, max_tokens=80).strip() or "unknown"
-        sub = {"turn": state["turn"] + 1, "sub_question": d["sub_question"], "action": d["action"],
-               "query": d["query"], "focus": d["focus"], "answer": text,
-               "cites": cited_ids(text, {h["id"] for h in items}), "items": [h["id"] for h in items]}
-        if on_event is not None:
-            on_event({"type": "retrieval", "turn": sub["turn"], "action": d["action"], "query": d["query"],
-                      "items": [citation(h) for h in items], "sub_answer": text})
+        sub = record_turn(state["turn"] + 1, d, text, items, cites=cited_ids(text, {h["id"] for h in items}))
         settled = not is_unknown(text) or state["tries"] + 1 >= tries_per_sub_question
         return {"sub_answers": state["sub_answers"] + [sub], "turn": state["turn"] + 1, "items": [],
                 "current": state["current"] + 1 if settled else state["current"],
