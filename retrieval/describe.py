@@ -62,15 +62,11 @@ class ToolDescriber:
         dets = self.hub.detector().detect(image)
         rgb = image.convert("RGB")
         counts: dict[str, int] = {}
-        largest: dict[str, tuple[float, object]] = {}
-        for box, label in zip(dets.boxes, dets.labels, strict=True):
+        for label in dets.labels:
             counts[label] = counts.get(label, 0) + 1
-            area = float((box[2] - box[0]) * (box[3] - box[1]))
-            if area > largest.get(label, (-1.0, None))[0]:
-                largest[label] = (area, box)
         parts = []
         for label, n in sorted(counts.items(), key=lambda kv: -kv[1]):
-            colours = dominant_colors(inner_crop(rgb, largest[label][1]), k=1)
+            colours = dominant_colors(inner_crop(rgb, dets.largest(label)), k=1)
             parts.append(f"{n} {label}" + (f" ({colours[0]})" if colours else ""))
         return ", ".join(parts)
 

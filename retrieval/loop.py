@@ -150,7 +150,8 @@ def build_graph(kb: Any, llm: LLM, *, image: Any = None, max_turns: int = 5, k: 
                  f"{format_items(hits)}").strip()
         summary = "; ".join(f"{h.text[:120]} [{h.id}]" for h in hits)
         sub = record_turn(1, decision.to_dict(), summary, items, cites=[h.id for h in hits])
-        return {"image_facts": facts, "evidence": {h["id"]: h for h in items}, "retrieval_calls": 1, "turn": 1,
+        return {"image_facts": facts, "evidence": {h["id"]: h for h in items},
+                "retrieval_calls": state["retrieval_calls"] + 1, "turn": 1,
                 "identified": [sub]}
 
     def plan(state: LoopState) -> dict:
@@ -222,14 +223,8 @@ def detector_locate(config: Any) -> Callable[[Any, str], Box | None]:
     def locate(image: Any, label: str) -> Box | None:
         from tools.models import ModelHub
 
-        dets = ModelHub.shared(config).detector().detect(image)
-        wanted = label.strip().lower()
-        best, best_area = None, 0.0
-        for box, name in zip(dets.boxes, dets.labels, strict=True):
-            area = float((box[2] - box[0]) * (box[3] - box[1]))
-            if name.lower() == wanted and area > best_area:
-                best, best_area = tuple(float(v) for v in box), area
-        return best
+        box = ModelHub.shared(config).detector().detect(image).largest(label)
+        return None if box is None else tuple(float(v) for v in box)
 
     return locate
 

@@ -57,6 +57,12 @@ class Detections:
     def areas(self) -> np.ndarray:
         return (self.boxes[:, 2] - self.boxes[:, 0]) * (self.boxes[:, 3] - self.boxes[:, 1])
 
+    def largest(self, label: str) -> np.ndarray | None:
+        """The biggest box labelled ``label`` (case-insensitive), or None."""
+        wanted = label.strip().lower()
+        idx = [i for i, name in enumerate(self.labels) if name.lower() == wanted]
+        return self.boxes[max(idx, key=lambda i: self.areas[i])] if idx else None
+
     def to_dict(self) -> dict:
         return {
             "boxes": [[round(float(v), 1) for v in b] for b in self.boxes],
