@@ -18,6 +18,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)  # llm_s, tools_s, framework_s, total_s
     warnings: list[str] = field(default_factory=list)  # fallbacks, budget stops, low confidence
     plan_kind: str = "program"  # program | cot | fallback
+    planned_by: dict = field(default_factory=dict)  # {"source": "memory"|"llm"|"cache", "template", "similarity"}
     programs_tried: list[dict] = field(default_factory=list)  # {"program", "error"} per attempt
     valid_first_try: bool = True
     repairs: int = 0

@@ -15,6 +15,7 @@ SUBCOMMAND_MODULES = (
     "agent.cli_ask",      # ask: a question through the agent
     "agent.cli_models",   # models list|fetch|verify
     "agent.cli_batch",    # batch, score
+    "agent.cli_memory",   # memory list|show|add|forget|export|import|reset|match
     "retrieval.cli",      # kb build|add|search|info|delete
 )
 

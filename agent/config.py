@@ -78,6 +78,14 @@ class BudgetConfig:
 
 
 @dataclass(frozen=True)
+class MemoryConfig:
+    enabled: bool = True  # plan from the program memory when a remembered template fits confidently
+    threshold: float = 0.80  # min cosine similarity of masked questions for a confident match
+    draft: bool = True  # otherwise show the LLM the nearest template, filled in, as a draft
+    path: str = ""  # default $VISREASON_HOME/memory
+
+
+@dataclass(frozen=True)
 class ImageLimits:
     max_pixels: int = 50_000_000  # decompression-bomb guard
     max_bytes: int = 50_000_000
@@ -94,6 +102,7 @@ class Config:
     embedder: EmbedderConfig = field(default_factory=EmbedderConfig)
     budgets: BudgetConfig = field(default_factory=BudgetConfig)
     images: ImageLimits = field(default_factory=ImageLimits)
+    memory: MemoryConfig = field(default_factory=MemoryConfig)
     tool_cache_dir: str = ""  # optional on-disk tool-result cache
 
     @property

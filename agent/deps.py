@@ -25,6 +25,7 @@ class Deps:
     aux_llm: LLM | None = None  # decide/refine/sub-question splitting; a separate prompt cache from planning
     slot_llm: Callable[[str], LLM] | None = None  # slot name -> the same model with its own prompt cache
     n_examples: int = 5
+    memory: Any = None  # agent.memory.ProgramMemory: verified templates reused without the LLM
     _slots: OrderedDict = field(default_factory=OrderedDict)  # example group -> planner slot index, LRU
     _slots_lock: threading.Lock = field(default_factory=threading.Lock)
     # Programs that ran cleanly, by (question, image names): a program is a function of the question,

@@ -32,13 +32,26 @@ def clean_program(text: str) -> str:
 
 
 def write_program(deps: Deps, question: str, image_names: list[str], history: list[dict] | None = None,
-                  ) -> tuple[str, list[dict], float]:
+                  draft: str | None = None) -> tuple[str, list[dict], float]:
+    """The LLM writes a program. ``draft`` (the nearest remembered template, filled in) joins the
+    prompt's tail only, so the few-shot prefix stays cached."""
     examples = deps.selector.select(question, k=deps.n_examples, n_images=len(_distinct(image_names)))
-    messages = plan_messages(question, examples, deps.registry.prompt_docs(), image_names, history)
+    messages = plan_messages(question, examples, deps.registry.prompt_docs(), image_names, history, draft=draft)
     text, seconds = deps.chat(messages, grammar=deps.program_grammar(tuple(image_names)),
                               max_tokens=deps.config.llm.max_tokens, stop=["\n\n\n"],
                               llm=deps.planner(examples[0].group if examples else ""))
     return clean_program(text), messages, seconds
+
+
+def _recall(deps: Deps, state: AgentState):
+    """The program memory's best template for this question (None without a memory or in a follow-up)."""
+    memory = deps.memory
+    if memory is None or state.get("history") or not deps.config.memory.enabled:
+        return None, []
+    match = memory.lookup(state["question"], state["image_names"])
+    if memory.error is not None:
+        return None, [f"program memory unavailable ({memory.error.message}); the LLM planned instead"]
+    return match, []
 
 
 def _distinct(image_names: list[str]) -> list[str]:
@@ -53,11 +66,25 @@ def make_plan(deps: Deps):
         if cached is not None:
             ctx.emit({"type": "status", "text": "reusing the program written earlier for the same question"})
             ctx.emit({"type": "program", "program": cached, "attempt": 1, "cached": True})
-            return {"program": cached, "plan_kind": "program", "repairs": 0}
+            return {"program": cached, "plan_kind": "program", "repairs": 0, "planned_by": {"source": "cache"}}
+        match, warnings = _recall(deps, state)
+        if match is not None and match.confident:
+            ctx.emit({"type": "status", "text": match.describe()})
+            ctx.emit({"type": "program", "program": match.program, "attempt": 1, "memory": match.entry.id})
+            return {"program": match.program, "plan_kind": "program", "repairs": 0, "warnings": warnings,
+                    "planned_by": {"source": "memory", "template": match.entry.id,
+                                   "similarity": round(match.similarity, 3), "example": match.entry.question}}
+        draft = match.program if match is not None and deps.config.memory.draft else None
         ctx.emit({"type": "status", "text": "writing a program"})
-        program, _, seconds = write_program(deps, state["question"], state["image_names"], state.get("history"))
+        program, _, seconds = write_program(deps, state["question"], state["image_names"], state.get("history"),
+                                            draft=draft)
         ctx.emit({"type": "program", "program": program, "attempt": 1})
-        return {"program": program, "plan_kind": "program", "repairs": 0, "timings": {"llm_s": seconds}}
+        planned = {"source": "llm"}
+        if draft:
+            planned |= {"draft_template": match.entry.id, "similarity": round(match.similarity, 3),
+                        "draft_kept": program.strip() == draft.strip()}
+        return {"program": program, "plan_kind": "program", "repairs": 0, "timings": {"llm_s": seconds},
+                "warnings": warnings, "planned_by": planned}
 
     return plan
 

@@ -35,13 +35,15 @@ def history_block(history: Sequence[dict] | None) -> str:
 
 
 def plan_messages(question: str, examples: Sequence[Example], module_docs: str, image_names: Sequence[str],
-                  history: Sequence[dict] | None = None) -> list[Message]:
+                  history: Sequence[dict] | None = None, draft: str | None = None) -> list[Message]:
     system = prompt_text("plan_system.txt").format(module_docs=module_docs, image_names=", ".join(image_names))
     messages: list[Message] = [{"role": "system", "content": system}]
     for ex in examples:
         messages.append({"role": "user", "content": f"Question: {ex.question}"})
         messages.append({"role": "assistant", "content": ex.program})
-    messages.append({"role": "user", "content": f"{history_block(history)}Question: {question}"})
+    hint = (f"A program that answered a similar question (adapt it if this question differs):\n{draft}\n"
+            if draft else "")
+    messages.append({"role": "user", "content": f"{history_block(history)}{hint}Question: {question}"})
     return messages
 
 

@@ -106,8 +106,33 @@ class Reasoner:
                 return shared_llm(self.config, slot=slot)
 
         self._deps = Deps(self.config, self.llm, self.registry, ExampleSelector(load_examples(), embed),
-                          aux_llm=self.aux_llm, slot_llm=slot_llm)
+                          aux_llm=self.aux_llm, slot_llm=slot_llm, memory=self._make_memory(embed))
         return build_graph(self._deps)
+
+    def _make_memory(self, embed):
+        if not self.config.memory.enabled:
+            return None
+        from agent.memory import open_memory
+
+        return open_memory(self.config, self.registry, embed)
+
+    @property
+    def memory(self):
+        """The program memory planning uses (None when ``memory.enabled`` is off)."""
+        self.graph  # noqa: B018 - builds deps (and the memory) on first use
+        return self._deps.memory
+
+    def learn(self, answer: Answer, *, source: str = "learned") -> str | None:
+        """Remember the program behind a verified answer (a gold-scored batch item, a thumbs-up).
+
+        Only a clean, single-program plan is learned; returns the template id, or None when the
+        answer is not reusable (fallback, chain of thought, a follow-up, a failed run).
+        """
+        if (self.memory is None or answer.plan_kind != "program" or answer.fallback or not answer.program
+                or any(a.get("error") for a in answer.programs_tried[-1:])):
+            return None
+        names = answer.images or ["IMAGE"]
+        return self.memory.learn(answer.question, answer.program, names, source=source).id
 
     def clear_caches(self) -> None:
         """Forget cached tool results and reused programs (benchmarks start each run cold)."""
@@ -194,6 +219,7 @@ class Reasoner:
             question=question, answer=final.get("answer", "unknown"), explanation=final.get("explanation", ""),
             program=final.get("program", ""), steps=final.get("steps", []), evidence=evidence, timings=timings,
             warnings=final.get("warnings", []), plan_kind=kind, programs_tried=attempts,
+            planned_by=final.get("planned_by", {}),
             valid_first_try=bool(attempts) and attempts[0]["error"] is None, repairs=final.get("repairs", 0),
             fallback=kind == "fallback", images=final.get("image_names", []), step_images=dict(ctx.step_images),
         )

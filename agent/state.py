@@ -27,6 +27,7 @@ class AgentState(TypedDict, total=False):
     history: list[dict]  # earlier turns of a conversation: {"question", "answer"}
     # planning and execution
     plan_kind: str  # program | cot | fallback
+    planned_by: dict  # {"source": "memory" | "llm" | "cache", template id, similarity, ...}
     program: str
     attempts: Annotated[list[dict], operator.add]  # {"program", "error"} per program tried
     repairs: int
