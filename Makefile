@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export YOLO_OFFLINE := 1
 
-.PHONY: setup setup-small demo test test-fast bench bench-retrieval bench-rag bench-batch app lint models browser-deps clean
+.PHONY: setup setup-small demo test test-fast bench bench-dev bench-retrieval bench-rag bench-batch app lint models browser-deps clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -55,7 +55,13 @@ test-fast: setup-small
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 # LLM=gguf:qwen2.5-coder-0.5b (or openai:MODEL@URL) benchmarks another controller.
+# The program memory in three states (empty / seeds / learned on dev half A, scored on half B), the held-out set,
+# LLM calls per question, cold start and peak RSS.
 bench: setup
+	$(BIN)/python benchmarks/bench_memory.py $(if $(LLM),--llm $(LLM) --out bench-results/bench-memory-$(subst :,-,$(LLM)).json)
+
+# The older dev-set report: per-type accuracy, per-tool ms, interpreter overhead (memory in its default state).
+bench-dev: setup
 	$(BIN)/python benchmarks/bench.py $(if $(LLM),--llm $(LLM) --out bench-results/bench-$(subst :,-,$(LLM)).json)
 
 bench-retrieval: setup-small

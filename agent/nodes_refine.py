@@ -5,6 +5,7 @@ from __future__ import annotations
 from langchain_core.runnables import RunnableConfig
 
 from agent.deps import Deps
+from agent.explain import explain
 from agent.nodes_program import run_context
 from agent.prompting import REFINE_SCHEMA, evidence_text, parse_json_reply, refine_messages
 from agent.state import AgentState
@@ -12,14 +13,8 @@ from agent.values import is_unknown, short_answer
 
 
 def explain_from_steps(steps: list[dict], answer: str) -> str:
-    """A faithful explanation built from the trace itself, no LLM involved."""
-    parts = []
-    for step in steps:
-        if step.get("module") in {"RESULT"}:
-            continue
-        args = ", ".join(f"{k}={v}" for k, v in (step.get("args") or {}).items() if k != "image")
-        parts.append(f"{step.get('module')}({args}) gave {step.get('summary') or step.get('output')}")
-    return f"The answer is {answer}: " + "; ".join(parts) + "." if parts else f"The answer is {answer}."
+    """A faithful explanation built from the trace itself, in plain words, no LLM involved."""
+    return explain(steps, answer)
 
 
 def make_refine(deps: Deps):

@@ -22,3 +22,8 @@ def _small_llm_path() -> str:
 def pytest_configure(config) -> None:
     if "VISREASON_LLM_MODEL" not in os.environ:
         os.environ["VISREASON_LLM_MODEL"] = _small_llm_path()
+    if "VISREASON_MEMORY_PATH" not in os.environ:
+        # The suite never reads or writes the user's program memory: a fresh one per session (seeds only).
+        import tempfile
+
+        os.environ["VISREASON_MEMORY_PATH"] = tempfile.mkdtemp(prefix="visreason-test-memory-")

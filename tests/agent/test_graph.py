@@ -61,7 +61,8 @@ COUNT_PROGRAM = "BOX0=LOC(image=IMAGE,object='person')\nANSWER0=COUNT(box=BOX0)\
 
 def reasoner(replies, **budgets) -> tuple[Reasoner, ScriptedLLM]:
     llm = ScriptedLLM(replies)
-    cfg = Config().replace(**{f"budgets.{k}": v for k, v in budgets.items()})
+    # These tests drive the LLM planning path; the program memory has its own tests (tests/agent/memory/).
+    cfg = Config().replace(**{f"budgets.{k}": v for k, v in budgets.items()}, **{"memory.enabled": False})
     return Reasoner(cfg, llm=llm, registry=REGISTRY, embed=None), llm
 
 
