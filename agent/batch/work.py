@@ -84,6 +84,8 @@ def run_task(reasoner: Any, task: dict, *, include_steps: bool = False, default_
         "answer": getattr(answer, "answer", None),
         "explanation": getattr(answer, "explanation", ""),
         "program": getattr(answer, "program", ""),
+        "plan_kind": getattr(answer, "plan_kind", ""),  # program | cot | fallback: only "program" is learnable
+        "planned_by": getattr(answer, "planned_by", {}),  # memory | llm | cache
         "error": None,
         "latency_s": round(time.perf_counter() - start, 3),
     }
