@@ -335,19 +335,31 @@ class _Evaluator:
             result = func(a, b)
         except ZeroDivisionError:
             raise ArgumentError("EVAL: division by zero", hint=_HINT) from None
-        except (TypeError, ValueError, OverflowError) as exc:
+        except (TypeError, ValueError, OverflowError, MemoryError) as exc:
             raise ArgumentError(f"EVAL: {type(op).__name__} of {type(a).__name__} and {type(b).__name__}: {exc}",
                                 hint=_HINT) from None
         if isinstance(result, complex):
             raise ArgumentError("EVAL: result is a complex number", hint=_HINT)
+        if (isinstance(result, str) and len(result) > MAX_STRING_CHARS) or \
+                (isinstance(result, int) and result.bit_length() > MAX_INT_BITS + 64):
+            raise BudgetExceeded("EVAL: the result is too large", hint=_HINT)  # backstop; check_size refuses first
         return result
 
     @staticmethod
     def check_size(op: ast.operator, a: Any, b: Any) -> None:
-        """Refuse before computing anything whose result would be huge (9**9**9, 'a'*10**9)."""
+        """Refuse before computing anything whose result would be huge (9**9**9, 'a'*10**9, '%9999999d' % 1).
+
+        Every operator that can grow its result is bounded here, from the operands alone: ``**`` by the
+        exponent and the bits of the result, ``*`` by the length of repeated text or the bits of the product,
+        ``+`` by the length of joined text. ``%`` on text would be printf formatting, whose widths
+        ('%1000000000d') allocate without bound, so it is refused outright.
+        """
         def too_big() -> BudgetExceeded:
             return BudgetExceeded("EVAL: the result would be too large", hint=_HINT)
 
+        if isinstance(op, ast.Mod) and isinstance(a, str):
+            raise ArgumentError("EVAL: '%' formatting of text is not supported",
+                                hint="Join text with +, e.g. 'count: ' + {ANSWER0}. " + _HINT)
         if isinstance(op, ast.Pow) and isinstance(b, (int, float)):
             if abs(b) > MAX_EXPONENT:
                 raise too_big()
