@@ -48,6 +48,11 @@ def register(subparsers) -> None:
     p.add_argument("file")
     p.set_defaults(func=_import)
 
+    p = sub.add_parser("learn", help="learn the programs of a batch's results whose answers scored right")
+    p.add_argument("results", help="results JSONL written by `visreason batch`")
+    p.add_argument("--gold", required=True, help="the batch's input JSONL, with gold \"answer\" per id")
+    p.set_defaults(func=_learn)
+
     p = sub.add_parser("reset", help="forget everything learned; the seeds remain")
     p.set_defaults(func=_reset)
 
@@ -159,6 +164,46 @@ def _import(args: argparse.Namespace) -> int:
         entries.append(Entry.from_json(row, f"{path}:{number}"))
     added = _memory(args).add_entries(entries)
     print(f"imported {added} new templates ({len(entries) - added} already known)")
+    return 0
+
+
+def learn_from_results(memory, results: dict[str, dict], gold: list[dict]) -> dict[str, int]:
+    """Add each program whose answer scored right against gold; returns counts by outcome.
+
+    Only plain programs are learned: a fallback or chain-of-thought plan, an error, or a program
+    the memory itself supplied (nothing new) is skipped.
+    """
+    from agent.errors import VisreasonError
+    from agent.score import score
+
+    counts = {"learned": 0, "wrong": 0, "not_a_program": 0, "from_memory": 0, "refused": 0}
+    for item in gold:
+        record = results.get(str(item.get("id")))
+        if record is None or not item.get("answer"):
+            continue
+        if record.get("error") or record.get("plan_kind", "program") != "program" or not record.get("program"):
+            counts["not_a_program"] += 1
+            continue
+        if (record.get("planned_by") or {}).get("source") == "memory":
+            counts["from_memory"] += 1
+            continue
+        if score({item["id"]: record.get("answer")}, [item]).accuracy < 1.0:
+            counts["wrong"] += 1
+            continue
+        images = item.get("images") or [item.get("image")]
+        try:
+            memory.learn(item["question"], record["program"], _names(len(images)), source="learned")
+            counts["learned"] += 1
+        except VisreasonError:
+            counts["refused"] += 1
+    return counts
+
+
+def _learn(args: argparse.Namespace) -> int:
+    from agent.batch import read_gold, read_results
+
+    counts = learn_from_results(_memory(args), read_results(args.results), read_gold(args.gold))
+    print("memory learn: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))
     return 0
 
 

@@ -32,6 +32,7 @@ class LLMConfig:
     max_tokens: int = 256
     timeout_s: float = 60.0
     max_retries: int = 2
+    hub_download: bool = True  # hf: may fetch a hub id missing from the local cache (the app turns it off for visitors)
     grammar: bool = True  # constrain program decoding with the registry's GBNF grammar
     plan_slots: int = 3  # gguf: planner contexts kept warm, one per recent question family (~0.8 GB each for 1.5B)
 
@@ -75,6 +76,7 @@ class BudgetConfig:
     agent_seconds: float = 180.0
     max_turns: int = 5  # decide/retrieve loop turns
     max_repairs: int = 2
+    llm_decide: bool = False  # ask the LLM whether weak evidence suffices (off: rules decide, one call saved)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,17 @@ class MemoryConfig:
     threshold: float = 0.80  # min cosine similarity of masked questions for a confident match
     draft: bool = True  # otherwise show the LLM the nearest template, filled in, as a draft
     path: str = ""  # default $VISREASON_HOME/memory
+
+
+@dataclass(frozen=True)
+class UIConfig:
+    """Operator limits of the chat app (app.py): what a visitor's settings may choose, and their ceilings."""
+
+    allow_backends: str = ""  # extra LLM choices, comma-separated: "hf", "gguf:NAME_OR_PATH", "openai:MODEL@URL"
+    kb_dir: str = ""  # the knowledge bases offered are this folder's sub-folders, chosen by name
+    max_steps: int = 0  # caps on visitors' budgets; 0 = the [budgets] value
+    max_turns: int = 0
+    agent_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -102,6 +115,7 @@ class Config:
     embedder: EmbedderConfig = field(default_factory=EmbedderConfig)
     budgets: BudgetConfig = field(default_factory=BudgetConfig)
     images: ImageLimits = field(default_factory=ImageLimits)
+    ui: UIConfig = field(default_factory=UIConfig)
     memory: MemoryConfig = field(default_factory=MemoryConfig)
     tool_cache_dir: str = ""  # optional on-disk tool-result cache
 

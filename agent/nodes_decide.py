@@ -52,6 +52,14 @@ def make_decide(deps: Deps):
             return update | {"decision": "answer"}
         if state.get("decomposed"):
             return update | {"decision": "answer", "warnings": [f"evidence may be insufficient: {why}"]}
+        if not deps.config.budgets.llm_decide:
+            # Rules, no LLM call: sub-questions can only help when the program failed or found nothing;
+            # a definite but weakly supported result is answered, with the reason shown to the user.
+            failed = bool(state.get("error")) or is_unknown(state.get("result"))
+            decision = "subquestions" if failed else "answer"
+            ctx.emit({"type": "status", "text": f"decision: {decision} ({why})"})
+            warnings = [] if failed else [f"evidence may be insufficient: {why}"]
+            return update | {"decision": decision, "warnings": warnings}
         evidence = evidence_text(state.get("evidence", []), state.get("steps", []), state.get("result"))
         text, seconds = deps.chat(decide_messages(state["question"], evidence, bool(state.get("kb"))),
                                   json_schema=DECIDE_SCHEMA, max_tokens=120, aux=True)

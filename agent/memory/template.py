@@ -161,19 +161,19 @@ def make_template(question: str, program: str, n_images: int) -> Template:
     parsed = parse_question(question)
     counters = dict.fromkeys(SLOT_TYPES, 0)
     slots, forms, used = [], [], set()
-    out = program
+    whole = _quoted_equal(program, parsed.question)
+    out = whole or program
     for index, m in enumerate(parsed.mentions):
         replaced, form = _abstract(out, m, f"«{m.kind}{counters[m.kind]}»")
         if replaced == out:
-            continue  # the program does not use this word: it stays a fixed word of the question
+            if not whole:
+                continue  # the program does not use this word: it stays a fixed word of the question
+            form = "question"  # carried into the program by the «QUESTION» literal
         out = replaced
         used.add(index)
         slots.append(m.kind)
         forms.append(form)
         counters[m.kind] += 1
-    whole = _quoted_equal(out, parsed.question)
-    if whole:
-        out = whole
     return Template(parsed.question, out, tuple(slots), tuple(forms), parsed.masked(frozenset(used)), n_images)
 
 
@@ -223,7 +223,7 @@ def fill(template: Template, question: str) -> str | None:
     values = {}
     counters = dict.fromkeys(SLOT_TYPES, 0)
     for m, form in zip(chosen, template.forms, strict=True):
-        value = _value(m, form)
+        value = m.value if form == "question" else _value(m, form)
         if value is None:
             return None
         values[f"{m.kind}{counters[m.kind]}"] = value

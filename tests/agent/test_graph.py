@@ -79,7 +79,8 @@ def test_happy_path_uses_one_llm_call_and_answers_from_the_program():
     assert [s["module"] for s in answer.steps] == ["LOC", "COUNT", "RESULT"]
     assert len(llm.calls) == 1
     assert llm.calls[0]["grammar"] and "LOC" in llm.calls[0]["grammar"]  # decoding constrained by the registry
-    assert "LOC" in answer.explanation and answer.timings["total_s"] > 0
+    assert "detector found 3 people" in answer.explanation and answer.timings["total_s"] > 0
+    assert "{" not in answer.explanation and "'var'" not in answer.explanation  # plain words, no reprs
 
 
 def test_repair_path_sends_the_error_back_and_recovers():
@@ -95,9 +96,9 @@ def test_repair_path_sends_the_error_back_and_recovers():
 def test_fallback_after_two_failed_repairs_is_recorded():
     bad = "X=NOPE(image=IMAGE)\nFINAL_RESULT=RESULT(var=X)"
     refine = json.dumps({"answer": "unknown", "explanation": "no evidence"})
-    decide = json.dumps({"sufficient": False, "next": "subquestions", "reason": "vqa unknown"})
     sub = json.dumps({"subquestions": ["How many people are there?"]})
-    r, llm = reasoner([bad, bad, bad, decide, sub, COUNT_PROGRAM, refine])
+    # VQA answered "unknown": a rule (no LLM call) sends the question to sub-questions.
+    r, llm = reasoner([bad, bad, bad, sub, COUNT_PROGRAM, refine])
     answer = r.ask("How many people are there?", [IMAGE])
     assert answer.fallback and answer.plan_kind == "fallback"
     assert any("fallback" in w for w in answer.warnings)
@@ -109,16 +110,26 @@ def test_fallback_after_two_failed_repairs_is_recorded():
 def test_decision_loop_taken_when_result_is_empty():
     zebra = "BOX0=LOC(image=IMAGE,object='zebra')\nANSWER0=COUNT(box=BOX0)\nANSWER1=EVAL(expr=\"'yes' if {ANSWER0} > 0 else 'no'\")\nFINAL_RESULT=RESULT(var=ANSWER1)"
     vqa_prog = "ANSWER0=VQA(image=IMAGE,question='is there a zebra?')\nFINAL_RESULT=RESULT(var=ANSWER0)"
+    sub = json.dumps({"subquestions": ["How many zebras are there?"]})
+    zebra_count = "BOX0=LOC(image=IMAGE,object='zebra')\nANSWER0=COUNT(box=BOX0)\nFINAL_RESULT=RESULT(var=ANSWER0)"
+    refine = json.dumps({"answer": "no", "explanation": "no zebra was found"})
+    r, llm = reasoner([vqa_prog, sub, zebra_count, refine])
+    answer = r.ask("Is there a zebra?", [IMAGE])
+    assert answer.answer == "no"
+    assert any(e.get("kind") == "subanswer" and e["answer"] == "0" for e in answer.evidence)
+    assert len(llm.calls) == 4  # plan, split, sub-program, refine: the decision itself took no LLM call
+    del zebra
+
+
+def test_llm_decider_is_still_available_as_an_option():
+    vqa_prog = "ANSWER0=VQA(image=IMAGE,question='is there a zebra?')\nFINAL_RESULT=RESULT(var=ANSWER0)"
     decide = json.dumps({"sufficient": False, "next": "subquestions", "reason": "unknown"})
     sub = json.dumps({"subquestions": ["How many zebras are there?"]})
     zebra_count = "BOX0=LOC(image=IMAGE,object='zebra')\nANSWER0=COUNT(box=BOX0)\nFINAL_RESULT=RESULT(var=ANSWER0)"
     refine = json.dumps({"answer": "no", "explanation": "no zebra was found"})
-    r, llm = reasoner([vqa_prog, decide, sub, zebra_count, refine])
-    answer = r.ask("Is there a zebra?", [IMAGE])
-    assert answer.answer == "no"
-    assert any(e.get("kind") == "subanswer" and e["answer"] == "0" for e in answer.evidence)
-    assert len(llm.calls) == 5
-    del zebra
+    r, llm = reasoner([vqa_prog, decide, sub, zebra_count, refine], llm_decide=True)
+    assert r.ask("Is there a zebra?", [IMAGE]).answer == "no"
+    assert llm.calls[1]["json_schema"] is not None and len(llm.calls) == 5
 
 
 def test_decision_loop_not_taken_for_a_definite_result():

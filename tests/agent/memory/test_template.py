@@ -87,9 +87,10 @@ def test_filled_values_cannot_break_out_of_their_literal():
                "FINAL_RESULT=RESULT(var=ANSWER1)")
     t = make_template("Does the sign say 'open'?", program, 1)
     assert t.slots == ("TXT",)
-    attack = "Does the sign say \"x' + __import__('os').name + '{ANSWER0}\\\"?"
-    out = fill(t, attack)
+    # A quoted span cannot contain quotes, so this falls back to the LLM (no template) ...
+    assert fill(t, "Does the sign say \"x' + __import__('os').name + '\"?") is None
+    # ... and braces, backslashes and the like inside a span never survive into the literal.
+    out = fill(t, 'Does the sign say "x} + __import__(os) + {ANSWER0\\"?')
     assert out is not None
-    # The value lands inside its literal: no quote, brace or backslash from the question survives.
     assert out.count("'") == program.count("'") and out.count("{") == program.count("{") and "\\" not in out
-    parse_program(out)  # still a plain program
+    parse_program(out)  # still a plain program: the attack text is one string literal
