@@ -10,24 +10,40 @@ from PIL import Image
 
 @dataclass(frozen=True)
 class TextLine:
+    """One line of text as OCR found it: the words, their box (xyxy pixels) and the recogniser's confidence.
+
+    The box's height is the text's size: titles and large words have the tallest lines.
+    """
+
     text: str
     box: tuple[float, float, float, float]  # xyxy
     confidence: float
 
+    @property
+    def height(self) -> float:
+        return max(0.0, self.box[3] - self.box[1])
 
-def reading_order(lines: list[TextLine]) -> list[TextLine]:
-    """Top-to-bottom, then left-to-right for lines whose vertical centres are within half a line."""
+    @property
+    def center_y(self) -> float:
+        return (self.box[1] + self.box[3]) / 2
+
+
+def text_rows(lines: list[TextLine]) -> list[list[TextLine]]:
+    """Lines grouped into visual rows (vertical centres within half a line), top to bottom, each left to right."""
     rows: list[list[TextLine]] = []
-    for line in sorted(lines, key=lambda t: (t.box[1] + t.box[3]) / 2):
-        cy = (line.box[1] + line.box[3]) / 2
-        height = max(1.0, line.box[3] - line.box[1])
+    for line in sorted(lines, key=lambda t: t.center_y):
         if rows:
             last = rows[-1][-1]
-            if abs(cy - (last.box[1] + last.box[3]) / 2) < height / 2:
+            if abs(line.center_y - last.center_y) < max(1.0, line.height) / 2:
                 rows[-1].append(line)
                 continue
         rows.append([line])
-    return [t for row in rows for t in sorted(row, key=lambda t: t.box[0])]
+    return [sorted(row, key=lambda t: t.box[0]) for row in rows]
+
+
+def reading_order(lines: list[TextLine]) -> list[TextLine]:
+    """Top-to-bottom, then left-to-right for lines whose vertical centres are within half a line."""
+    return [t for row in text_rows(lines) for t in row]
 
 
 class RapidOCRReader:

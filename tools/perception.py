@@ -6,6 +6,7 @@ from PIL import Image
 
 from tools.colors import dominant_colors, inner_crop
 from tools.draw import draw_detections
+from tools.reading import ReadText
 from tools.registry import tool
 from tools.runtime import cached, detect_all
 from tools.segment import segment
@@ -32,7 +33,8 @@ def ocr(ctx, image: Image.Image) -> str:
     Args:
         image: the image (or crop) to read.
     """
-    return "\n".join(line.text for line in read_lines(ctx, image))
+    # A str that keeps each line's box and size (tools/reading.py): titles and first lines are picked from it.
+    return ReadText.from_lines(read_lines(ctx, image))
 
 
 @tool("FACEDET")
