@@ -9,7 +9,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
@@ -45,10 +44,25 @@ def _image(tmp: Path, name: str, rgb) -> str:
     return str(path)
 
 
+def _sid(client: Client) -> str:
+    return client.predict(api_name="/new_session")
+
+
 def test_defaults_are_safe(monkeypatch):
+    monkeypatch.delenv("GRADIO_SERVER_NAME", raising=False)
     monkeypatch.setenv("VISREASON_APP_PORT", "7999")
     args = parse_args([])
     assert args.host == "127.0.0.1" and args.port == 7999
+    assert not args.allow_free_paths and not args.auth and not args.allow_backend
+
+
+def test_gradio_server_env_vars_set_host_and_port(monkeypatch):
+    monkeypatch.delenv("VISREASON_APP_PORT", raising=False)
+    monkeypatch.setenv("GRADIO_SERVER_PORT", "7123")
+    monkeypatch.setenv("GRADIO_SERVER_NAME", "::1")
+    args = parse_args([])
+    assert args.host == "::1" and args.port == 7123
+    assert parse_args(["--port", "7001", "--host", "127.0.0.1"]).port == 7001
 
 
 def _status(url: str) -> int:
@@ -61,12 +75,12 @@ def _status(url: str) -> int:
 
 def test_chat_endpoint_answers_streams_and_survives_restart(tmp_path):
     home = tmp_path / "home"
-    sid = uuid.uuid4().hex
     red = _image(tmp_path, "red.png", (240, 10, 10))
     with running_app(home) as url:
         client = _client(url)
         api = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-        assert set(api) == {"/chat", "/cancel"}  # the page-load and new-session handlers stay private
+        assert set(api) == {"/chat", "/cancel", "/new_session"}  # the page's own handlers stay private
+        sid = _sid(client)
         job = client.submit({"text": "what colour is it?", "files": [handle_file(red)]}, sid, api_name="/chat")
         updates = list(job)  # each yield of the handler is one streamed update
         chat, gallery, _ = job.result()
@@ -96,7 +110,7 @@ def test_twenty_concurrent_sessions_each_get_their_own_answer(tmp_path):
     with running_app(tmp_path / "home", "tests.agent.ui.fake_reasoner:make_overlapping_fake", concurrency=8) as url:
         for i in range(20):
             colour = names[i % len(names)]
-            jobs.append((colour, uuid.uuid4().hex, _image(tmp_path, f"{i}.png", COLOURS[colour])))
+            jobs.append((colour, _sid(_client(url)), _image(tmp_path, f"{i}.png", COLOURS[colour])))
         results: dict[int, tuple[str, str]] = {}
         errors: list[BaseException] = []
 
@@ -125,27 +139,27 @@ def test_real_reasoner_answers_through_the_api(tmp_path):
     from ultralytics.utils import ASSETS
 
     with running_app(tmp_path / "home", factory=None, timeout=300) as url:
-        chat, gallery, _ = _ask(_client(url), uuid.uuid4().hex, "How many people are in the image?",
-                                [str(ASSETS / "bus.jpg")])
+        client = _client(url)
+        chat, gallery, _ = _ask(client, _sid(client), "How many people are in the image?", [str(ASSETS / "bus.jpg")])
     answer = _text(chat[-1])
     assert answer.startswith("**Answer:"), [_text(m) for m in chat]
     assert any(((m.get("metadata") or {}).get("title") or "").startswith(("🔧", "❌")) for m in chat)
 
 
 def test_cancel_stops_a_running_question(tmp_path):
-    sid = uuid.uuid4().hex
     with running_app(tmp_path / "home", "tests.agent.ui.fake_reasoner:make_slow_fake") as url:
         client = _client(url)
+        sid = _sid(client)
         job = client.submit({"text": "slow one", "files": [handle_file(_image(tmp_path, "k.png", (0, 0, 0)))]}, sid,
                             api_name="/chat")
         deadline = time.monotonic() + 60
         while len(job.outputs()) < 2 and time.monotonic() < deadline:  # wait until it is working
             time.sleep(0.2)
-        chat, _ = client.predict(sid, api_name="/cancel")
-        assert _text(chat[-1]) == "⏹ Cancelled"
+        assert client.predict(sid, api_name="/cancel") == "cancelled"  # a status, never the transcript
         deadline = time.monotonic() + 30
         while not job.done() and time.monotonic() < deadline:
             time.sleep(0.2)
         assert job.done()
         chat, _, _ = _ask(client, sid, "still there?")  # the session keeps working after a cancel
+        assert any(_text(m) == "⏹ Cancelled" for m in chat)
         assert _text(chat[-1]).startswith("**Answer: black**")

@@ -2,7 +2,8 @@
 
 Grammar and JSON-schema constraints are NOT enforced here (transformers has no GBNF sampler);
 they are accepted for interface compatibility and the caller validates/repairs the output, as it
-does for every backend. With ``HF_HUB_OFFLINE=1`` (or a local path) nothing is downloaded.
+does for every backend. With ``HF_HUB_OFFLINE=1``, a local path, or ``llm.hub_download = false``
+(the chat app sets it for every visitor's choice) nothing is downloaded: only the local cache is read.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from agent.errors import LLMError, ModelUnavailableError
 from agent.llm.base import LLMReply, Message
 
 
-def _offline(model_id: str) -> bool:
+def _offline(model_id: str, hub_download: bool = True) -> bool:
+    if not hub_download:
+        return True
     return Path(model_id).expanduser().exists() or os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0")
 
 
@@ -54,7 +57,7 @@ class HFBackend:
              max_tokens: int = 256, stop: list[str] | None = None, temperature: float | None = None) -> LLMReply:
         import torch
 
-        tokenizer, model, lock = load_hf(self.model_id, _offline(self.model_id))
+        tokenizer, model, lock = load_hf(self.model_id, _offline(self.model_id, self.config.llm.hub_download))
         if getattr(tokenizer, "chat_template", None):
             prompt = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         else:

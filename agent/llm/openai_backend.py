@@ -17,10 +17,13 @@ from agent.config import Config
 from agent.errors import LLMError, ModelUnavailableError
 from agent.llm.base import LLMReply, Message
 
+NO_KEY = "none"  # sent when there is no key; the chat app also sets it for URLs the operator did not configure
+
 
 def _api_key(config: Config) -> str:
-    # Local servers ignore the key, but the client insists on one.
-    return config.llm.api_key or os.environ.get("VISREASON_LLM_API_KEY") or os.environ.get("OPENAI_API_KEY") or "none"
+    # Local servers ignore the key, but the client insists on one. A key in the config (including
+    # NO_KEY) wins over the environment's, so the server's key can be withheld from an endpoint.
+    return config.llm.api_key or os.environ.get("VISREASON_LLM_API_KEY") or os.environ.get("OPENAI_API_KEY") or NO_KEY
 
 
 class OpenAIBackend:

@@ -1,9 +1,11 @@
 """The Gradio Blocks layout and its event wiring (targets Gradio 6.x).
 
 Layout: chat + multimodal input + example photos on the left; the step-image gallery and
-the settings accordion on the right. The chat endpoint is public as ``/chat`` (inputs:
-message, session_id, then the settings) so scripts and tests can drive it with
-``gradio_client``; the page itself keeps its session id in ``gr.BrowserState``.
+the settings accordion on the right. Public endpoints (scripts and tests drive them with
+``gradio_client``): ``/new_session`` (a server-issued session id), ``/chat`` (inputs: message,
+session_id, then the settings this server offers) and ``/cancel`` (session_id -> a status only).
+The page itself keeps its session id in ``gr.BrowserState``. The settings offered are the
+operator's policy (agent/ui/policy.py); logins (agent/ui/exposure.py) are passed to ``launch``.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import gradio as gr  # module level: the handlers' ``gr.Request`` annotations must resolve
+
 from agent.config import Config
 from agent.errors import ConfigError
 from agent.ui.chat import ChatController, ReasonerCache, ReasonerFactory, default_reasoner_factory
 from agent.ui.examples import example_images
-from agent.ui.sessions import SessionStore, new_session_id, valid_session_id
-from agent.ui.settings import FIELDS, default_settings
+from agent.ui.exposure import Credentials, checker
+from agent.ui.policy import AppPolicy
+from agent.ui.sessions import SessionIds, SessionStore
+from agent.ui.settings import ceiling, choices, default_settings, offered_fields
 
 TITLE = "visreason: ask questions about images"
 INTRO = ("Upload one or more images (or pick an example below) and ask a question. The agent writes a "
@@ -35,11 +41,13 @@ class ChatApp:
     allowed_paths: list[str] = field(default_factory=list)
     blocked_paths: list[str] = field(default_factory=list)
     max_file_size: int = 0
+    creds: Credentials = field(default_factory=dict)
 
     def launch(self, host: str = "127.0.0.1", port: int | None = None, **kw: Any) -> Any:
+        auth = checker(self.creds) if self.creds else None
         return self.demo.launch(server_name=host, server_port=port, share=False, show_error=False,
                                 allowed_paths=self.allowed_paths, blocked_paths=self.blocked_paths,
-                                max_file_size=self.max_file_size or None, **kw)
+                                max_file_size=self.max_file_size or None, auth=auth, **kw)
 
 
 def load_factory(spec: str | None) -> ReasonerFactory:
@@ -71,20 +79,22 @@ def browser_secret(home: Path) -> str:
     return value
 
 
-def build_app(config: Config, *, reasoner_factory: ReasonerFactory | None = None,
-              concurrency: int = 4) -> ChatApp:
-    import gradio as gr
-
+def build_app(config: Config, *, reasoner_factory: ReasonerFactory | None = None, concurrency: int = 4,
+              policy: AppPolicy | None = None, creds: Credentials | None = None) -> ChatApp:
     home = config.home_path
+    policy = policy or AppPolicy.from_config(config)
     store = SessionStore(home / "sessions", home / "sessions.sqlite")
-    controller = ChatController(config, store, ReasonerCache(reasoner_factory or default_reasoner_factory))
+    secret = browser_secret(home)
+    controller = ChatController(config, store, ReasonerCache(reasoner_factory or default_reasoner_factory),
+                                policy=policy, ids=SessionIds(secret))
     examples = example_images(home / "ui_examples")
-    defaults = default_settings(config)
-    names = [f.name for f in FIELDS]
+    defaults = default_settings(config, policy)
+    fields = offered_fields(policy)
+    names = [f.name for f in fields]
 
     with gr.Blocks(title="visreason") as demo:
         gr.Markdown(f"## {TITLE}\n{INTRO}")
-        browser_state = gr.BrowserState("", storage_key="visreason_session", secret=browser_secret(home))
+        browser_state = gr.BrowserState("", storage_key="visreason_session", secret=secret)
         session_box = gr.Textbox(visible="hidden", label="session id", elem_id="vr-session")
         with gr.Row():
             with gr.Column(scale=3):
@@ -96,6 +106,7 @@ def build_app(config: Config, *, reasoner_factory: ReasonerFactory | None = None
                 with gr.Row():
                     cancel_btn = gr.Button("⏹ Cancel", variant="stop", elem_id="vr-cancel", scale=1)
                     new_btn = gr.Button("New conversation", elem_id="vr-new", scale=1)
+                status = gr.Markdown("", elem_id="vr-status")
                 if examples:
                     gr.Examples(examples=[{"text": q, "files": [str(p)]} for p, q in examples],
                                 inputs=[box], label="Example photos", examples_per_page=len(examples))
@@ -103,45 +114,63 @@ def build_app(config: Config, *, reasoner_factory: ReasonerFactory | None = None
                 gallery = gr.Gallery(label="Step images", columns=2, height=360, elem_id="vr-gallery",
                                      interactive=False)
                 with gr.Accordion("Settings", open=False):
-                    widgets = [_widget(gr, f, defaults[f.name]) for f in FIELDS]
+                    widgets = [_widget(gr, f, defaults[f.name], policy) for f in fields]
 
-        def on_load(stored: str):
-            sid = stored if valid_session_id(stored) else new_session_id()
-            chat, items = controller.restore(sid)
+        def on_load(request: gr.Request, stored: str):
+            user = _user(request)
+            sid = stored if controller.ids.issued(stored, user) else controller.new_session(user)
+            chat, items = controller.restore(sid, user)
             return sid, sid, chat, items
 
-        def on_new(old: str):
-            controller.cancel(old)  # a question still running in the old conversation stops
-            sid = new_session_id()
-            return sid, sid, [], []
+        def on_new(request: gr.Request, old: str):
+            user = _user(request)
+            controller.cancel(old, user)  # a question still running in the old conversation stops
+            sid = controller.new_session(user)
+            return sid, sid, [], [], ""
 
-        def on_chat(message: Any, session_id: str, *values: Any):
-            yield from controller.respond(message, session_id, dict(zip(names, values, strict=True)))
+        def on_chat(request: gr.Request, message: Any, session_id: str, *values: Any):
+            yield from controller.respond(message, session_id, dict(zip(names, values, strict=True)), _user(request))
 
-        def on_cancel(session_id: str):
-            return controller.cancel(session_id)
+        def on_cancel(request: gr.Request, session_id: str) -> str:
+            return controller.cancel(session_id, _user(request))
+
+        def on_restore(request: gr.Request, session_id: str):
+            return controller.restore(session_id, _user(request))
+
+        def new_session(request: gr.Request) -> str:
+            """A fresh session id issued by this server (pass it to /chat and /cancel)."""
+            return controller.new_session(_user(request))
 
         demo.load(on_load, inputs=[browser_state], outputs=[browser_state, session_box, chatbot, gallery],
                   api_visibility="private")
         chat_event = box.submit(on_chat, inputs=[box, session_box, *widgets], outputs=[chatbot, gallery, box],
                                 api_name="chat", concurrency_limit=concurrency, show_progress="minimal")
-        cancel_btn.click(on_cancel, inputs=[session_box], outputs=[chatbot, gallery], cancels=[chat_event],
-                         api_name="cancel", queue=False)
-        new_btn.click(on_new, inputs=[session_box], outputs=[browser_state, session_box, chatbot, gallery], cancels=[chat_event],
-                      api_visibility="private", queue=False)
+        cancel_btn.click(on_cancel, inputs=[session_box], outputs=[status], cancels=[chat_event],
+                         api_name="cancel", queue=False).then(
+            on_restore, inputs=[session_box], outputs=[chatbot, gallery], api_visibility="private", queue=False)
+        new_btn.click(on_new, inputs=[session_box], outputs=[browser_state, session_box, chatbot, gallery, status],
+                      cancels=[chat_event], api_visibility="private", queue=False)
+        gr.api(new_session, api_name="new_session", queue=False)
 
     return ChatApp(demo=demo, controller=controller,
                    allowed_paths=[str(store.root.resolve()), str((home / "ui_examples").resolve())],
                    blocked_paths=[str(store.db_path.resolve()), str((home / "ui_browser_secret").resolve())],
-                   max_file_size=config.images.max_bytes)
+                   max_file_size=config.images.max_bytes, creds=dict(creds or {}))
 
 
-def _widget(gr: Any, f: Any, value: Any) -> Any:
+def _user(request: Any) -> str | None:
+    """The logged-in user (None without logins); session ids are bound to it."""
+    return getattr(request, "username", None) if request is not None else None
+
+
+def _widget(gr: Any, f: Any, value: Any, policy: AppPolicy) -> Any:
     if f.kind == "choice":
-        return gr.Dropdown(choices=list(f.choices), value=value, label=f.label, info=f.info or None)
-    if f.kind == "int":
-        return gr.Number(value=value, precision=0, label=f.label, minimum=1)
-    if f.kind == "float":
-        return gr.Number(value=value, label=f.label, minimum=1)
+        return gr.Dropdown(choices=choices(f, policy), value=value, label=f.label, info=f.info or None)
+    if f.kind in ("int", "float"):
+        cap = ceiling(f.name, policy)
+        info = f"at most {cap:g} on this server"
+        # No widget maximum: a larger value from an API client is clamped (settings.py), not an error.
+        return gr.Number(value=value, precision=0 if f.kind == "int" else None, label=f.label, minimum=1,
+                         info=info)
     return gr.Textbox(value=value, label=f.label, info=f.info or None,
                       type="password" if f.kind == "secret" else "text", max_lines=1)

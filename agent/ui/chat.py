@@ -3,12 +3,15 @@
 Gradio-free on purpose (plain dicts and lists), so it is unit-testable with a stand-in
 reasoner. The session store is the source of truth for the transcript: the browser only
 sends its session id, never its history, so one session cannot inject or read another's.
+Session ids are issued by the server (``SessionIds``); an id it did not issue (to this user, when
+there are logins) is refused. Visitors' settings go through the operator's ``AppPolicy``.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -18,8 +21,9 @@ from typing import Any
 
 from agent.config import Config
 from agent.errors import ImageError, InputError, VisreasonError
+from agent.ui.policy import AppPolicy
 from agent.ui.render import TurnView, esc, user_messages
-from agent.ui.sessions import SessionStore, valid_session_id
+from agent.ui.sessions import SessionIds, SessionStore
 from agent.ui.settings import Settings, settings_to_config
 from agent.ui.uploads import ingest_uploads, save_image
 
@@ -30,6 +34,8 @@ ChatUpdate = tuple[list[dict], list[tuple[str, str]], dict]  # chatbot, gallery,
 EMPTY_BOX: dict = {"text": "", "files": []}
 MAX_HISTORY = 20  # messages of earlier turns handed to the reasoner (10 question/answer pairs)
 FRIENDLY = "Something went wrong while answering; the details are in the server log."
+NOT_ISSUED = ("This conversation id was not issued by this server; reload the page "
+              "(API clients: ask /new_session for one).")
 
 
 class ReasonerCache:
@@ -85,25 +91,32 @@ def answer_text(answer: Any) -> str:
 
 
 class ChatController:
-    def __init__(self, base_config: Config, store: SessionStore, reasoners: ReasonerCache) -> None:
+    def __init__(self, base_config: Config, store: SessionStore, reasoners: ReasonerCache, *,
+                 policy: AppPolicy | None = None, ids: SessionIds | None = None) -> None:
         self.base_config = base_config
         self.store = store
         self.reasoners = reasoners
+        self.policy = policy or AppPolicy.from_config(base_config)
+        self.ids = ids or SessionIds(secrets.token_bytes(32))
         self._turns: dict[str, Turn] = {}
         self._turns_lock = threading.Lock()
 
-    # -- session restore ---------------------------------------------------------------
-    def restore(self, session_id: str) -> tuple[list[dict], list[tuple[str, str]]]:
-        if not valid_session_id(session_id):
+    # -- sessions ------------------------------------------------------------------------
+    def new_session(self, user: str | None = None) -> str:
+        return self.ids.issue(user)
+
+    def restore(self, session_id: str, user: str | None = None) -> tuple[list[dict], list[tuple[str, str]]]:
+        if not self.ids.issued(session_id, user):
             return [], []
         s = self.store.load(session_id)
         return s.transcript, [(p, c) for p, c in s.gallery]
 
     # -- answering -----------------------------------------------------------------------
-    def respond(self, message: Any, session_id: str, settings: Settings | None = None) -> Iterator[ChatUpdate]:
+    def respond(self, message: Any, session_id: str, settings: Settings | None = None,
+                user: str | None = None) -> Iterator[ChatUpdate]:
         text, files = _split_message(message)
-        if not valid_session_id(session_id):
-            yield [{"role": "assistant", "content": "❌ This page has no valid session; reload the page."}], [], EMPTY_BOX
+        if not self.ids.issued(session_id, user):
+            yield [{"role": "assistant", "content": f"❌ {NOT_ISSUED}"}], [], EMPTY_BOX
             return
         session = self.store.load(session_id)
         gallery = [(p, c) for p, c in session.gallery]
@@ -127,7 +140,7 @@ class ChatController:
                                         "Please upload an image (or pick an example) first.")
             return
         try:
-            config, kb = settings_to_config(self.base_config, settings)
+            config, kb = settings_to_config(self.base_config, settings, self.policy)
             reasoner = self.reasoners.get(config)
         except VisreasonError as exc:
             yield from self._reply_only(session_id, session.transcript, gallery, text, esc(str(exc)), new_images)
@@ -174,14 +187,20 @@ class ChatController:
                 turn.view.finish()
                 turn.view.messages.append({"role": "assistant", "content": f"❌ {FRIENDLY}"})
 
-    def cancel(self, session_id: str) -> tuple[list[dict], list[tuple[str, str]]]:
-        """Stop this session's running question (if any) and keep what it produced so far."""
+    def cancel(self, session_id: str, user: str | None = None) -> str:
+        """Stop this session's running question (if any), keeping what it produced so far.
+
+        Returns only a status (``cancelled`` / ``idle`` / ``refused``), never the transcript.
+        """
+        if not self.ids.issued(session_id, user):
+            return "refused"
         with self._turns_lock:
-            turn = self._turns.get(session_id) if valid_session_id(session_id) else None
-        if turn is not None:
-            turn.cancel.set()
-            self._save(turn, note="Cancelled")
-        return self.restore(session_id)
+            turn = self._turns.get(session_id)
+        if turn is None:
+            return "idle"
+        turn.cancel.set()
+        self._save(turn, note="Cancelled")
+        return "cancelled"
 
     # -- helpers -------------------------------------------------------------------------
     def _start(self, turn: Turn) -> None:

@@ -1,27 +1,32 @@
 """Chat sessions persisted with LangGraph's SQLite checkpointer.
 
-A session is a LangGraph thread (``thread_id`` = a random 128-bit id the browser keeps).
+A session is a LangGraph thread (``thread_id`` = a server-issued id the browser keeps: 128 random
+bits and a MAC of them under the server's secret, see ``SessionIds``; an id the server never issued,
+such as ``'0' * 64``, is refused).
 Its state holds the rendered chat transcript, the plain question/answer history handed
 back to the reasoner, the session's image files and the gallery. A tiny one-node graph
 with append-reducers does the bookkeeping, so an app restart restores every conversation
 and one session can never read another's images or history (ids are unguessable and are
-validated before they touch the filesystem).
+validated before they touch the filesystem). A session's folder is named by a hash of its id, so
+the image URLs a page shows do not reveal the id.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import operator
 import re
+import secrets
 import sqlite3
 import threading
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
 from agent.errors import InputError
 
-_SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+_SESSION_ID = re.compile(r"^[0-9a-f]{64}$")
 
 
 class SessionState(TypedDict, total=False):
@@ -41,11 +46,38 @@ class Session:
 
 
 def new_session_id() -> str:
-    return uuid.uuid4().hex
+    """A well-formed random id (storage level); the app hands out ``SessionIds.issue()`` ids."""
+    return secrets.token_hex(32)
 
 
 def valid_session_id(session_id: Any) -> bool:
+    """Well-formed (safe as a thread id and folder key); says nothing about who issued it."""
     return isinstance(session_id, str) and bool(_SESSION_ID.match(session_id))
+
+
+class SessionIds:
+    """Issues session ids and recognises its own: ``nonce (32 hex) + HMAC(secret, nonce, user) (32 hex)``.
+
+    Stateless, so ids survive a restart with the same secret. With logins, an id is bound to the
+    user it was issued to: another user holding it is refused.
+    """
+
+    def __init__(self, secret: str | bytes) -> None:
+        self._key = secret.encode() if isinstance(secret, str) else bytes(secret)
+        if len(self._key) < 16:
+            raise InputError("the session secret must be at least 16 bytes")
+
+    def _mac(self, nonce: str, user: str | None) -> str:
+        return hmac.new(self._key, f"{nonce}\0{user or ''}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def issue(self, user: str | None = None) -> str:
+        nonce = secrets.token_hex(16)
+        return nonce + self._mac(nonce, user)
+
+    def issued(self, session_id: Any, user: str | None = None) -> bool:
+        if not valid_session_id(session_id):
+            return False
+        return hmac.compare_digest(session_id[32:], self._mac(session_id[:32], user))
 
 
 def _record(state: SessionState) -> dict:
@@ -90,7 +122,7 @@ class SessionStore:
 
     def _check(self, session_id: str) -> str:
         if not valid_session_id(session_id):
-            raise InputError("invalid session id", hint="a session id is 32 lowercase hex characters")
+            raise InputError("invalid session id", hint="a session id is 64 lowercase hex characters")
         return session_id
 
     def lock(self, session_id: str) -> threading.Lock:
@@ -99,7 +131,8 @@ class SessionStore:
             return self._locks.setdefault(self._check(session_id), threading.Lock())
 
     def folder(self, session_id: str) -> Path:
-        return self.root / self._check(session_id)
+        digest = hashlib.sha256(b"visreason-session-folder\0" + self._check(session_id).encode()).hexdigest()
+        return self.root / digest[:32]
 
     def _config(self, session_id: str) -> dict:
         return {"configurable": {"thread_id": self._check(session_id)}}

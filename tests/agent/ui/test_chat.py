@@ -6,7 +6,7 @@ from PIL import Image
 from agent.config import Config
 from agent.errors import ModelUnavailableError
 from agent.ui.chat import ChatController, ReasonerCache
-from agent.ui.sessions import SessionStore, new_session_id
+from agent.ui.sessions import SessionStore
 from tests.agent.ui.fake_reasoner import FakeReasoner
 
 
@@ -36,7 +36,7 @@ def _last(updates):
 
 def test_question_streams_and_persists(setup):
     ctl, store, built, tmp = setup
-    sid = new_session_id()
+    sid = ctl.new_session()
     updates = list(ctl.respond({"text": "what colour?", "files": [_image(tmp, "r.png", (250, 5, 5))]}, sid))
     assert len(updates) >= 4  # streamed: user turn, status, program, step, ... answer
     chat = _last(updates)
@@ -52,7 +52,7 @@ def test_question_streams_and_persists(setup):
 
 def test_follow_up_reuses_images_and_history(setup):
     ctl, store, built, tmp = setup
-    sid = new_session_id()
+    sid = ctl.new_session()
     list(ctl.respond({"text": "colour?", "files": [_image(tmp, "g.png", (0, 160, 0))]}, sid))
     updates = list(ctl.respond({"text": "and now?", "files": []}, sid))
     assert _last(updates)[-1]["content"].startswith("**Answer: green**")
@@ -65,7 +65,7 @@ def test_follow_up_reuses_images_and_history(setup):
 
 def test_sessions_do_not_share_images(setup):
     ctl, store, built, tmp = setup
-    a, b = new_session_id(), new_session_id()
+    a, b = ctl.new_session(), ctl.new_session()
     list(ctl.respond({"text": "c?", "files": [_image(tmp, "a.png", (0, 0, 255))]}, a))
     updates = list(ctl.respond({"text": "c?", "files": []}, b))
     assert "upload an image" in _last(updates)[-1]["content"]
@@ -75,7 +75,7 @@ def test_malformed_upload_becomes_a_chat_message(setup):
     ctl, store, built, tmp = setup
     bad = tmp / "broken.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
-    sid = new_session_id()
+    sid = ctl.new_session()
     updates = list(ctl.respond({"text": "hi", "files": [{"path": str(bad), "orig_name": "broken.png"}]}, sid))
     msg = _last(updates)[-1]["content"]
     assert msg.startswith("❌") and "broken.png" in msg and "Traceback" not in msg
@@ -90,7 +90,7 @@ def test_reasoner_crash_gives_friendly_message(setup, caplog):
             raise RuntimeError("secret internals")
 
     ctl.reasoners = ReasonerCache(lambda cfg: Boom(cfg))
-    sid = new_session_id()
+    sid = ctl.new_session()
     chat = _last(list(ctl.respond({"text": "q", "files": [_image(tmp, "x.png", (0, 0, 0))]}, sid)))
     assert "server log" in chat[-1]["content"] and "secret internals" not in chat[-1]["content"]
     assert "secret internals" in caplog.text
@@ -103,20 +103,20 @@ def test_backend_that_cannot_load_is_reported(setup):
         raise ModelUnavailableError("model qwen not installed")
 
     ctl.reasoners = ReasonerCache(factory)
-    chat = _last(list(ctl.respond({"text": "q", "files": [_image(tmp, "x.png", (0, 0, 0))]}, new_session_id())))
+    chat = _last(list(ctl.respond({"text": "q", "files": [_image(tmp, "x.png", (0, 0, 0))]}, ctl.new_session())))
     assert "model qwen not installed" in chat[-1]["content"]
 
 
 def test_bad_settings_are_reported(setup):
     ctl, store, built, tmp = setup
-    chat = _last(list(ctl.respond({"text": "q", "files": [_image(tmp, "x.png", (0, 0, 0))]}, new_session_id(),
-                                  {"llm_backend": "nonsense"})))
+    chat = _last(list(ctl.respond({"text": "q", "files": [_image(tmp, "x.png", (0, 0, 0))]}, ctl.new_session(),
+                                  {"llm": "nonsense"})))
     assert chat[-1]["content"].startswith("❌") and "nonsense" in chat[-1]["content"]
 
 
 def test_settings_select_a_separately_cached_reasoner(setup):
     ctl, store, built, tmp = setup
-    sid = new_session_id()
+    sid = ctl.new_session()
     img = _image(tmp, "x.png", (0, 0, 0))
     list(ctl.respond({"text": "q", "files": [img]}, sid, {"max_steps": 9}))
     list(ctl.respond({"text": "q", "files": []}, sid, {"max_steps": 9}))
@@ -127,7 +127,7 @@ def test_settings_select_a_separately_cached_reasoner(setup):
 def test_cancel_stops_a_running_question(setup):
     ctl, store, built, tmp = setup
     ctl.reasoners = ReasonerCache(lambda cfg: FakeReasoner(cfg, delay=30.0))
-    sid = new_session_id()
+    sid = ctl.new_session()
     gen = ctl.respond({"text": "q", "files": [_image(tmp, "x.png", (0, 0, 0))]}, sid)
     next(gen)  # user turn shown
     next(gen)  # status
@@ -135,9 +135,10 @@ def test_cancel_stops_a_running_question(setup):
     rest = []
     t = threading.Thread(target=lambda: rest.extend(gen))
     t.start()
-    chat, _ = ctl.cancel(sid)
+    assert ctl.cancel(sid) == "cancelled"
     t.join(timeout=10)
     assert not t.is_alive()
+    chat, _ = ctl.restore(sid)
     assert chat[-1]["content"].startswith("⏹ Cancelled")
     assert store.load(sid).history[-1] == {"role": "assistant", "content": "(Cancelled)"}
     assert sum(m["content"].startswith("⏹") for m in store.load(sid).transcript if isinstance(m["content"], str)) == 1
@@ -152,7 +153,7 @@ def test_invalid_session_id_is_refused(setup):
 def test_abandoned_stream_stops_the_reasoner_and_is_saved(setup):
     ctl, store, built, tmp = setup
     ctl.reasoners = ReasonerCache(lambda cfg: FakeReasoner(cfg, delay=30.0))
-    sid = new_session_id()
+    sid = ctl.new_session()
     gen = ctl.respond({"text": "q", "files": [_image(tmp, "x.png", (0, 0, 0))]}, sid)
     next(gen)
     next(gen)
