@@ -30,6 +30,8 @@ from agent.memory.store import Entry, MemoryCorruptError, MemoryStore, Snapshot
 from agent.memory.template import Template, fill, make_template, parse_question
 
 Embed = Callable[[list[str]], np.ndarray]
+# Similarity only ranks candidates: a confident match must also fill every slot with the question's
+# other words equal to the template's (filler aside), so the threshold guards paraphrase drift only.
 DEFAULT_THRESHOLD = 0.80
 
 
@@ -108,8 +110,8 @@ class ProgramMemory:
 
         missing = [e for e in entries if e.id not in self._vectors]
         if missing:
-            texts = [" ".join({"«OBJ»": "thing", "«COL»": "color", "«NUM»": "number", "«TXT»": "text"}.get(t, t)
-                              for t in e.key) for e in missing]
+            # Embedded exactly as queries are (every slot word masked), so one shape scores ~1.0.
+            texts = [parse_question(e.question).embed_text() for e in missing]
             vectors = np.asarray(self._embed(texts), dtype=np.float32)
             for e, v in zip(missing, vectors, strict=True):
                 self._vectors[e.id] = v

@@ -27,7 +27,7 @@ NUMBER_WORDS = {w: i for i, w in enumerate(
 # Words that do not change a question's program: articles, copulas, "in the picture", "can you see".
 FILLER = frozenset(
     "a an the this that these those is are was were be been there here in on of at to it its please "
-    "image images picture pictures photo photos photograph pic scene shown show shows showing can could you "
+    "image images picture pictures photo photos photograph pic scene shown show shows showing can could you seen "
     "see visible do does any some me tell find we i".split())
 # Spelling variants that mean the same to a program.
 SAME = {"which": "what", "colour": "color", "colours": "color", "colors": "color", "grey": "gray"}

@@ -22,7 +22,8 @@ def photos():
 
 @pytest.fixture(scope="module")
 def reasoner():
-    return Reasoner(load_config())
+    # The LLM writes every program here (the memory's own end-to-end test is test_reasoner_memory.py).
+    return Reasoner(load_config(overrides={"memory.enabled": False}))
 
 
 @pytest.mark.slow
