@@ -26,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     batch.add_argument("--address", help="Ray cluster address (default: a running instance or a new local one)")
     batch.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     batch.add_argument("--json", action="store_true", help="print the summary as JSON")
+    batch.add_argument("--learn", action="store_true",
+                       help="afterwards, add to the program memory every program whose answer scored right "
+                            "against the input's gold \"answer\" (see `visreason memory`)")
     # Hidden: selects another reasoner class, for tests and benchmarks ("module:callable", called with the config).
     batch.add_argument("--reasoner-factory", default=None, help=argparse.SUPPRESS)
     batch.set_defaults(func=batch_command)
@@ -58,6 +61,15 @@ def batch_command(args: argparse.Namespace) -> int:
         print(json.dumps(summary.to_dict(), indent=2))
     else:
         print(summary.format())
+    if args.learn:
+        from agent.batch import read_gold, read_results
+        from agent.cli_memory import learn_from_results
+        from agent.memory import open_memory
+        from tools.catalog import default_registry
+
+        memory = open_memory(config, default_registry(), None)
+        counts = learn_from_results(memory, read_results(args.out), read_gold(args.input))
+        print("memory learn: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()), file=sys.stderr)
     return 0
 
 

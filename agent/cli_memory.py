@@ -208,7 +208,11 @@ def _learn(args: argparse.Namespace) -> int:
 
 
 def _reset(args: argparse.Namespace) -> int:
-    _memory(args).store.reset()
+    from agent.cli import config_from_args
+    from agent.memory import MemoryStore
+    from agent.memory import memory_path as path_of
+
+    MemoryStore(path_of(config_from_args(args))).reset()  # works on a corrupt memory too: nothing is read
     print("program memory reset: learned templates forgotten, seeds kept")
     return 0
 

@@ -10,7 +10,7 @@ from agent.memory.library import Embed, Match, ProgramMemory, entry_from, seed_e
 from agent.memory.store import Entry, MemoryCorruptError, MemoryStore
 
 __all__ = ["Entry", "Match", "MemoryCorruptError", "MemoryStore", "ProgramMemory", "entry_from", "open_memory",
-           "program_checker", "seed_entries"]
+           "memory_path", "program_checker", "seed_entries"]
 
 
 def program_checker(registry: Any) -> Callable[[str, list[str]], None]:
