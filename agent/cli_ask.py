@@ -37,6 +37,7 @@ def run(args) -> int:
             _print_event(event)
     if args.html:
         Path(args.html).write_text(answer.to_html(), encoding="utf-8")
+        print(f"visual rationale written to {Path(args.html).resolve()}", file=sys.stderr)
     if args.json:
         print(answer.dumps())
     elif args.quiet:
@@ -45,6 +46,10 @@ def run(args) -> int:
         print(f"\nAnswer: {answer.answer}\n{answer.explanation}")
         for warning in answer.warnings:
             print(f"warning: {warning}")
+        planned = answer.planned_by.get("source")
+        if planned == "memory":
+            print(f"planned from memory: template {answer.planned_by['template']} "
+                  f"(similarity {answer.planned_by['similarity']:.2f}), no LLM call for the program")
         t = answer.timings
         print(f"time: {t.get('total_s', 0):.2f}s (llm {t.get('llm_s', 0):.2f}s, tools {t.get('tools_s', 0):.2f}s)")
     return 0
