@@ -21,6 +21,8 @@ $(VENV)/.stamp-install: pyproject.toml | $(BIN)/python
 	# no Haar cascades, so keep exactly one flavour, opencv-python 4.x (also what ultralytics needs).
 	$(PIP) uninstall -y opencv-python-headless || true
 	$(PIP) install --force-reinstall --no-deps 'opencv-python<5'
+	# MiniLM exported once to ONNX under $$VISREASON_HOME (~10 s): later processes load it in ~1 s.
+	$(BIN)/python -c "from agent.config import load_config; from retrieval.embedders import text_embedder; text_embedder(load_config())"
 	touch $@
 
 $(VENV)/.stamp-llm-small: requirements-llm-small.txt $(VENV)/.stamp-install

@@ -17,7 +17,16 @@ from typing import Any
 from agent.errors import ConfigError
 
 # The shared model folder sits next to the checkout in this environment.
-SHARED_DETECTOR = Path(__file__).resolve().parents[2] / "shared" / "models" / "yolox_nano.onnx"
+SHARED_MODELS = Path(__file__).resolve().parents[2] / "shared" / "models"
+SHARED_DETECTOR = SHARED_MODELS / "yolox_nano.onnx"
+# Each detector backend's default weights in that folder (ultralytics: the YOLOv8n COCO ONNX export).
+SHARED_WEIGHTS = {"yolox": "yolox_nano.onnx", "ultralytics": "yolov8n_coco_int8.onnx",
+                  "yunet": "face_detection_yunet.onnx"}
+
+
+def shared_model(filename: str) -> Path | None:
+    path = SHARED_MODELS / filename
+    return path if filename and path.exists() else None
 
 
 @dataclass(frozen=True)
@@ -39,10 +48,17 @@ class LLMConfig:
 
 @dataclass(frozen=True)
 class DetectorConfig:
-    backend: str = "yolox"  # yolox | ultralytics
-    path: str = ""  # yolox: ONNX file; ultralytics: .pt/.yaml weights (yolo11n.pt, yoloe-11s-seg.pt, ...)
+    backend: str = "ultralytics"  # ultralytics (default: YOLOv8n ONNX, AGPL-3.0) | yolox (YOLOX-Nano, Apache-2.0)
+    path: str = ""  # "" = the backend's file in ../shared/models; ultralytics: .onnx/.pt/.yaml; yolox: ONNX
     score_threshold: float = 0.3
     nms_threshold: float = 0.45
+
+
+@dataclass(frozen=True)
+class FaceConfig:
+    backend: str = "yunet"  # yunet (ONNX, OpenCV's FaceDetectorYN) | haar (OpenCV cascades, no weights)
+    path: str = ""  # yunet: ONNX file; default ../shared/models/face_detection_yunet.onnx
+    score_threshold: float = 0.8  # YuNet scores of 0.6-0.8 were false faces on the sample photos
 
 
 @dataclass(frozen=True)
@@ -67,6 +83,7 @@ class OCRConfig:
 class EmbedderConfig:
     text_model: str = "all-minilm-l6-v2"  # model-store name or any sentence-transformers id/path
     clip_model: str = ""  # hub id of a CLIP model; empty = offline image features
+    runtime: str = "onnx"  # onnx (packaged MiniLM exported once, fast start) | torch (sentence-transformers)
 
 
 @dataclass(frozen=True)
@@ -109,6 +126,7 @@ class Config:
     home: str = ""  # cache dir; default ~/.cache/visreason
     llm: LLMConfig = field(default_factory=LLMConfig)
     detector: DetectorConfig = field(default_factory=DetectorConfig)
+    faces: FaceConfig = field(default_factory=FaceConfig)
     vqa: VQAConfig = field(default_factory=VQAConfig)
     classifier: ClassifierConfig = field(default_factory=ClassifierConfig)
     ocr: OCRConfig = field(default_factory=OCRConfig)
@@ -125,11 +143,31 @@ class Config:
 
     @property
     def detector_path(self) -> Path | None:
-        """The YOLOX ONNX file: config, then $VISREASON_DETECTOR, then ../shared/models."""
+        """The detector's weights: config, then $VISREASON_DETECTOR, then the backend's file in ../shared/models."""
         for candidate in (self.detector.path, os.environ.get("VISREASON_DETECTOR", "")):
             if candidate:
                 return Path(candidate).expanduser()
-        return SHARED_DETECTOR if SHARED_DETECTOR.exists() else None
+        return shared_model(SHARED_WEIGHTS.get(self.detector.backend, ""))
+
+    def backend_weights(self, backend: str) -> Path | None:
+        """The weights file a detector backend would use: the configured one if it is that backend's."""
+        if backend == "yunet":
+            return Path(self.faces.path).expanduser() if self.faces.path else shared_model(SHARED_WEIGHTS["yunet"])
+        if backend == self.detector.backend:
+            return self.detector_path
+        return shared_model(SHARED_WEIGHTS.get(backend, ""))
+
+    @property
+    def yolox_path(self) -> Path | None:
+        return self.backend_weights("yolox")
+
+    @property
+    def yolov8n_path(self) -> Path | None:
+        return self.backend_weights("ultralytics")
+
+    @property
+    def yunet_path(self) -> Path | None:
+        return self.backend_weights("yunet")
 
     def replace(self, **changes: Any) -> Config:
         """Dotted overrides: ``cfg.replace(**{"llm.backend": "openai"})``."""
