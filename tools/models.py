@@ -10,10 +10,25 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from agent.config import Config
 from agent.errors import ConfigError, ModelUnavailableError
+
+
+def verify_pinned(path: Path) -> None:
+    """Check a shared model file against its pinned sha256 (files of other names are the operator's own)."""
+    from agent.model_registry import REGISTRY
+    from tools.detect_yolox import sha256_file
+
+    for spec in REGISTRY.values():
+        if spec.source == "local-file" and spec.filename == path.name and spec.sha256:
+            if path.is_file() and sha256_file(path) != spec.sha256:
+                raise ModelUnavailableError(
+                    f"{path}: sha256 does not match {spec.name} ({spec.sha256}); the file is damaged or a "
+                    "different model", hint=spec.how_to_get)
+            return
 
 
 class ModelHub:
@@ -73,10 +88,10 @@ class ModelHub:
     # -- loaders ---------------------------------------------------------------------------
     def _load_detector(self) -> Any:
         cfg = self.config.detector
+        path = self.config.detector_path
         if cfg.backend == "yolox":
             from tools.detect_yolox import YoloxDetector
 
-            path = self.config.detector_path
             if path is None:
                 raise ModelUnavailableError(
                     "no YOLOX detector file configured: set detector.path in the config or VISREASON_DETECTOR "
@@ -85,11 +100,18 @@ class ModelHub:
         if cfg.backend == "ultralytics":
             from tools.detect_ultralytics import UltralyticsDetector
 
-            if not cfg.path:
+            if path is None:
                 raise ModelUnavailableError(
-                    "the ultralytics detector needs weights: set detector.path to a local .pt file "
-                    "(yolo11n.pt, yolov8s-worldv2.pt, yoloe-11s-seg.pt) or a bundled .yaml such as yolo11n.yaml")
-            return UltralyticsDetector(cfg.path, score_threshold=cfg.score_threshold, nms_threshold=cfg.nms_threshold)
+                    "the ultralytics detector needs weights: set detector.path to yolov8n_coco_int8.onnx (it ships "
+                    "as shared/models/yolov8n_coco_int8.onnx), a local .pt file (yolo11n.pt, yoloe-11s-seg.pt) "
+                    "or a bundled .yaml such as yolo11n.yaml")
+            if path.suffix.lower() != ".yaml" and not path.is_file():
+                raise ModelUnavailableError(
+                    f"ultralytics weights not found at {path}: set detector.path to a local weights file",
+                    hint="the default is shared/models/yolov8n_coco_int8.onnx next to the checkout")
+            verify_pinned(path)
+            return UltralyticsDetector(str(path), score_threshold=cfg.score_threshold,
+                                       nms_threshold=cfg.nms_threshold)
         raise ConfigError(f"unknown detector.backend {cfg.backend!r}; use 'yolox' or 'ultralytics'")
 
     def _load_ocr(self) -> Any:
@@ -100,9 +122,21 @@ class ModelHub:
         return RapidOCRReader(min_confidence=self.config.ocr.min_confidence)
 
     def _load_faces(self) -> Any:
-        from tools.faces_haar import HaarFaces
+        cfg = self.config.faces
+        if cfg.backend == "yunet":
+            from tools.detect_yunet import YuNetFaces
 
-        return HaarFaces()
+            path = self.config.yunet_path
+            if path is None:
+                raise ModelUnavailableError(
+                    "no YuNet face detector file: set faces.path to face_detection_yunet.onnx (it ships as "
+                    "shared/models/face_detection_yunet.onnx next to the checkout), or faces.backend=haar")
+            return YuNetFaces(path, score_threshold=cfg.score_threshold)
+        if cfg.backend == "haar":
+            from tools.faces_haar import HaarFaces
+
+            return HaarFaces()
+        raise ConfigError(f"unknown faces.backend {cfg.backend!r}; use 'yunet' or 'haar'")
 
     def _load_classifier(self) -> Any:
         cfg = self.config.classifier

@@ -44,7 +44,8 @@ def facedet(ctx, image: Image.Image) -> Detections:
     Args:
         image: the image to search.
     """
-    return cached(ctx, image, "faces", "face", lambda: ctx.models.faces().detect(image, "face"))
+    args = (ctx.config.faces.backend, ctx.config.faces.score_threshold, "face")
+    return cached(ctx, image, "faces", args, lambda: ctx.models.faces().detect(image, "face"))
 
 
 def _words(text: str) -> set[str]:

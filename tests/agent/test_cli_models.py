@@ -29,7 +29,8 @@ def test_models_list_json_subprocess():
 def test_verify_and_fetch_errors(tmp_path, capsys):
     bogus = tmp_path / "det.onnx"
     bogus.write_bytes(b"nope")
-    assert main(["--set", f"home={tmp_path}", "--set", f"detector.path={bogus}", "models", "verify", "yolox-nano",
+    assert main(["--set", f"home={tmp_path}", "--set", "detector.backend=yolox", "--set", f"detector.path={bogus}",
+                 "models", "verify", "yolox-nano",
                  "--json"]) == 1
     result = json.loads(capsys.readouterr().out)[0]
     assert result["ok"] is False and "sha256 mismatch" in result["detail"]

@@ -180,12 +180,14 @@ def test_unknown_model_and_hub_model_errors(tmp_path):
 def test_local_file_detector_checked_against_pinned_hash(tmp_path):
     fake = tmp_path / "det.onnx"
     fake.write_bytes(b"not the real yolox")
-    store = ModelStore(Config(home=str(tmp_path / "home")).replace(**{"detector.path": str(fake)}))
+    store = ModelStore(Config(home=str(tmp_path / "home")).replace(**{"detector.backend": "yolox",
+                                                                      "detector.path": str(fake)}))
     assert store.status("yolox-nano").state == "present"
     with pytest.raises(ModelUnavailableError, match="wrong sha256"):
         store.path("yolox-nano")
     assert not store.verify("yolox-nano").ok
-    missing = ModelStore(Config(home=str(tmp_path)).replace(**{"detector.path": str(tmp_path / "none.onnx")}))
+    missing = ModelStore(Config(home=str(tmp_path)).replace(**{"detector.backend": "yolox",
+                                                              "detector.path": str(tmp_path / "none.onnx")}))
     assert missing.status("yolox-nano").state == "missing"
     with pytest.raises(ModelUnavailableError, match="not found"):
         missing.path("yolox-nano")

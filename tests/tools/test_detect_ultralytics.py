@@ -29,3 +29,15 @@ def test_random_yolo11n_yaml_gives_detections():
     assert dets.source == "ultralytics:yolo11n.yaml" and len(detector.vocabulary) == 80
     assert len(dets) > 0  # random weights still emit boxes at a near-zero threshold
     assert (dets.boxes[:, 2] <= 160.5).all() and (dets.scores[:-1] >= dets.scores[1:]).all()
+
+
+@pytest.mark.slow
+def test_yolov8n_onnx_is_the_default_and_finds_four_people_on_bus(ctx, bus):
+    detector = ctx.models.detector()  # the default configuration
+    assert detector.source == "ultralytics:yolov8n_coco_int8.onnx" and len(detector.vocabulary) == 80
+    dets = detector.detect(bus)
+    assert dets.labels.count("person") == 4 and dets.labels.count("bus") == 1  # YOLOX-Nano finds 3 people
+    assert dets.image_size == bus.size and (dets.scores[:-1] >= dets.scores[1:]).all()
+    big = dets.boxes[dets.labels.index("bus")]
+    assert big[2] - big[0] > 0.7 * bus.width
+    assert len(detector.detect(Image.new("RGB", (64, 64), "white"))) == 0

@@ -28,10 +28,14 @@ def test_missing_and_mismatched_file(tmp_path):
 
 
 @pytest.mark.slow
-def test_bus_photo(ctx, bus):
-    dets = ctx.models.detector().detect(bus)
+def test_bus_photo(bus):
+    from agent.config import Config
+    from tools.models import ModelHub
+
+    detector = ModelHub.shared(Config().replace(**{"detector.backend": "yolox"})).detector()
+    dets = detector.detect(bus)
     assert "bus" in dets.labels and dets.labels.count("person") >= 3
     assert dets.image_size == bus.size and dets.source == "yolox-nano"
     big = dets[[dets.labels.index("bus")]].boxes[0]
     assert big[2] - big[0] > 0.7 * bus.width  # the bus spans the picture
-    assert len(ctx.models.detector().detect(Image.new("RGB", (64, 64), "white"))) == 0
+    assert len(detector.detect(Image.new("RGB", (64, 64), "white"))) == 0

@@ -24,10 +24,34 @@ def test_missing_models_say_how_to_get_them(tmp_path):
         hub.detector()
     with pytest.raises(ModelUnavailableError, match="vqa.model"):
         ModelHub(Config().replace(**{"vqa.backend": "transformers"})).vqa()
-    with pytest.raises(ModelUnavailableError, match="detector.path"):
-        ModelHub(Config().replace(**{"detector.backend": "ultralytics"})).detector()
+    with pytest.raises(ModelUnavailableError, match="not found"):
+        ModelHub(Config().replace(**{"detector.backend": "ultralytics",
+                                     "detector.path": str(tmp_path / "yolov8n.onnx")})).detector()
     with pytest.raises(ConfigError, match="unknown detector.backend"):
         ModelHub(Config().replace(**{"detector.backend": "magic"})).detector()
+    with pytest.raises(ModelUnavailableError, match="faces.path"):
+        ModelHub(Config().replace(**{"faces.path": str(tmp_path / "yunet.onnx")})).faces()
+    with pytest.raises(ConfigError, match="unknown faces.backend"):
+        ModelHub(Config().replace(**{"faces.backend": "magic"})).faces()
+
+
+def test_default_backends_are_the_shared_onnx_files():
+    cfg = Config()
+    assert cfg.detector.backend == "ultralytics" and cfg.faces.backend == "yunet"
+    assert cfg.detector_path.name == "yolov8n_coco_int8.onnx" and cfg.yunet_path.name == "face_detection_yunet.onnx"
+    assert cfg.yolox_path.name == "yolox_nano.onnx"
+    assert cfg.replace(**{"detector.backend": "yolox"}).detector_path.name == "yolox_nano.onnx"
+
+
+def test_pinned_shared_files_are_hash_checked(tmp_path):
+    fake = tmp_path / "yolov8n_coco_int8.onnx"  # the pinned file's name, other bytes
+    fake.write_bytes(b"not the model")
+    with pytest.raises(ModelUnavailableError, match="sha256"):
+        ModelHub(Config().replace(**{"detector.path": str(fake)})).detector()
+    fake_faces = tmp_path / "face_detection_yunet.onnx"
+    fake_faces.write_bytes(b"not the model")
+    with pytest.raises(ModelUnavailableError, match="sha256"):
+        ModelHub(Config().replace(**{"faces.path": str(fake_faces)})).faces()
 
 
 @pytest.mark.slow
