@@ -10,6 +10,7 @@ from langchain_core.runnables import RunnableConfig
 from agent.deps import Deps
 from agent.errors import BudgetExceeded, VisreasonError
 from agent.prompting import plan_messages, repair_messages
+from agent.reading_rule import reading_program
 from agent.state import AgentState, RunContext
 from agent.trace import jsonable, png_data_url
 
@@ -74,6 +75,12 @@ def make_plan(deps: Deps):
             return {"program": match.program, "plan_kind": "program", "repairs": 0, "warnings": warnings,
                     "planned_by": {"source": "memory", "template": match.entry.id,
                                    "similarity": round(match.similarity, 3), "example": match.entry.question}}
+        rule = reading_program(state["question"], state["image_names"]) if not state.get("history") else None
+        if rule is not None and match is None:
+            ctx.emit({"type": "status", "text": "reading question: the program reads the image's text (no LLM)"})
+            ctx.emit({"type": "program", "program": rule, "attempt": 1})
+            return {"program": rule, "plan_kind": "program", "repairs": 0, "warnings": warnings,
+                    "planned_by": {"source": "rule", "rule": "reading"}}
         draft = match.program if match is not None and deps.config.memory.draft else None
         ctx.emit({"type": "status", "text": "writing a program"})
         program, _, seconds = write_program(deps, state["question"], state["image_names"], state.get("history"),

@@ -8,6 +8,7 @@ from agent.deps import Deps
 from agent.explain import explain
 from agent.nodes_program import run_context
 from agent.prompting import REFINE_SCHEMA, evidence_text, parse_json_reply, refine_messages
+from agent.reading_rule import reading_answer
 from agent.state import AgentState
 from agent.values import is_unknown, short_answer
 
@@ -22,6 +23,13 @@ def make_refine(deps: Deps):
         ctx = run_context(config)
         result, evidence = state.get("result"), state.get("evidence", [])
         gathered = [e for e in evidence if e.get("kind") in {"subanswer", "retrieval"}]
+        if not state.get("error") and state.get("plan_kind") == "program" and not gathered:
+            # Reading questions: the answer is the text itself, picked by rule (title, first line, ...).
+            # No LLM reads it, so text in the image can never act as an instruction.
+            text = reading_answer(state["question"], state.get("steps", []), result)
+            if text is not None:
+                explanation = explain(state.get("steps", []), f'"{text}"')
+                return {"answer": text, "explanation": f"{explanation} (The text is quoted as read.)"}
         free_text = isinstance(result, str) and len(result.split()) > 3  # OCR text, a VQA sentence
         if (not gathered and not free_text and not state.get("error") and not is_unknown(result)
                 and state.get("plan_kind") == "program"):
