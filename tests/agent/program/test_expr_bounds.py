@@ -69,7 +69,23 @@ LARGE = [
     "{N} | 1",
     "~{N}",
     "{N} @ {N}",
+    # string methods, format() and f-strings are not reachable: calls, attributes and f-strings are refused
+    "{S}.ljust(10**9)",
+    "'x'.center(10**9)",
+    "'1'.zfill(999999999)",
+    "'a'.replace('a', {BIG})",
+    "''.join(['a'] * 10**9)",
+    "format(1, '1000000000')",
+    "f'{1:>999999999}'",
+    "'{}'.format(1)",
+    "str(10**5000)",
 ]
+
+
+@pytest.mark.parametrize("expr", ["'{N:>1000000000}'", "'{0:1000000000}'", "'%(N)1000000000d'"])
+def test_format_specs_in_text_stay_literal_text(expr):
+    out, seconds, peak = measured(expr)
+    assert out == expr[1:-1] and seconds < 0.5 and peak < PEAK_BYTES
 
 
 @pytest.mark.parametrize("expr", LARGE)
