@@ -11,7 +11,15 @@ from tools.colors import dominant_colors, inner_crop
 from tools.registry import tool
 from tools.runtime import cached, detect_all
 from tools.types import Detections
-from tools.vocabulary import ANY_OBJECT, HALVES, canonical, labels_match, normalise_query, split_color
+from tools.vocabulary import (
+    ANY_OBJECT,
+    HALVES,
+    canonical,
+    category_labels,
+    labels_match,
+    normalise_query,
+    split_color,
+)
 
 # Colour words that name a palette colour under another name.
 COLOR_ALIASES = {"grey": "gray", "violet": "purple", "silver": "gray", "gold": "yellow", "navy": "blue",
@@ -51,8 +59,10 @@ def loc(ctx, image: Image.Image, object: str) -> Detections:  # noqa: A002 - the
 
     Args:
         image: the image to search.
-        object: what to find, e.g. 'bus', 'people', 'red car'; 'LEFT', 'RIGHT', 'TOP' or 'BOTTOM' give that
-            half of the image; 'object' gives every detected object.
+        object: what to find, e.g. 'bus', 'people', 'red car'; a category word ('vehicle', 'animal', 'food',
+            'fruit', 'furniture', 'electronic device', 'bag') finds every class under it; 'LEFT', 'RIGHT', 'TOP'
+            or 'BOTTOM' give that half of the image; 'object' gives every detected object. Not a colour or a
+            shape alone: shapes and colours in diagrams are REGIONS.
     """
     query = normalise_query(object)
     if query in HALVES:
@@ -68,6 +78,12 @@ def loc(ctx, image: Image.Image, object: str) -> Detections:  # noqa: A002 - the
         return found
     label = canonical(object, vocab)
     if label is None:
+        group = category_labels(rest or object, vocab)
+        if group:  # a category word: every class under it ('vehicle' -> car, bus, truck, ...)
+            everything = detect_all(ctx, image)
+            dets = everything[[i for i, lab in enumerate(everything.labels) if lab in group]]
+            dets = dets.with_notes(f"'{object}' read as the classes {', '.join(sorted(group))}")
+            return filter_by_colors(image, dets, colors)
         return Detections.empty(image.size, getattr(detector, "source", ""), notes=(
             f"'{object}' is outside the detector vocabulary ({len(vocab)} COCO classes such as person, car, dog, "
             "chair); LOC cannot find it. Try VQA, REGIONS or a broader class name.",))

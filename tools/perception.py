@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PIL import Image
 
+from tools.categories import category, members, named_within
 from tools.colors import dominant_colors, inner_crop
 from tools.draw import draw_detections
 from tools.reading import ReadText
@@ -11,7 +12,7 @@ from tools.registry import tool
 from tools.runtime import cached, detect_all
 from tools.segment import segment
 from tools.types import Detections, Regions
-from tools.vocabulary import canonical, normalise_query, singular
+from tools.vocabulary import COCO_LABELS, canonical, normalise_query, singular
 
 
 def read_lines(ctx, image: Image.Image) -> list:
@@ -52,32 +53,66 @@ def _words(text: str) -> set[str]:
     return {singular(w) for w in normalise_query(text).split()}
 
 
+def _detector_evidence(ctx, image: Image.Image, labels: set[str]) -> dict[str, float]:
+    """Detector score of each wanted COCO label, weighted by how much of the picture its box covers."""
+    found: dict[str, float] = {}
+    if not labels:
+        return found
+    dets = detect_all(ctx, image)
+    w, h = image.size
+    for label, s, area in zip(dets.labels, dets.scores, dets.areas, strict=False):
+        if label in labels:
+            found[label] = max(found.get(label, 0.0), float(s) * min(1.0, 0.5 + float(area) / (w * h)))
+    return found
+
+
 def _category_score(ctx, image: Image.Image, category: str, labels: list[tuple[str, float]]) -> float:
     """Evidence for one category from ImageNet labels and detector boxes (largest box share)."""
-    want = _words(category)
-    score = max((p for name, p in labels if want & _words(name) or normalise_query(category) in name.lower()),
-                default=0.0)
+    want, group = _words(category), members(category)
+    score = max((p for name, p in labels
+                 if name in group or want & _words(name) or normalise_query(category) in name.lower()), default=0.0)
     coco = canonical(category)
-    if coco is not None:
-        dets = detect_all(ctx, image)
-        w, h = image.size
-        for label, s, area in zip(dets.labels, dets.scores, dets.areas, strict=False):
-            if label == coco:
-                score = max(score, float(s) * min(1.0, 0.5 + float(area) / (w * h)))
-    return score
+    wanted = {coco} if coco is not None else group & set(COCO_LABELS)
+    return max([score, *_detector_evidence(ctx, image, wanted).values()])
+
+
+MIN_NAMING_EVIDENCE = 0.1  # summed classifier probability (or detector score) below which CLASSIFY says 'unknown'
+
+
+def _name_within(ctx, image: Image.Image, within: str) -> str:
+    """Which member of a category the image shows, in everyday words ('animal' -> 'cat', not 'tiger cat')."""
+    group = members(within)
+    votes: dict[str, float] = {}
+    for name, p in top_labels(ctx, image, k=20):
+        if name in group:
+            key = named_within(name, within)
+            votes[key] = votes.get(key, 0.0) + p
+    for label, s in _detector_evidence(ctx, image, group & set(COCO_LABELS)).items():
+        key = named_within(label, within)
+        votes[key] = max(votes.get(key, 0.0), s)
+    if not votes:
+        return "unknown"
+    best = max(votes, key=lambda k: votes[k])
+    return best if votes[best] >= MIN_NAMING_EVIDENCE else "unknown"
 
 
 @tool("CLASSIFY")
 def classify(ctx, image: Image.Image, categories: list[str] | None = None) -> str:
-    """Name what the image shows: the top ImageNet label, or the best of the given categories.
+    """Name what the image shows: the top ImageNet label, the best of the given candidates, or which member of a
+    category it is.
 
     Args:
         image: the image (usually a crop) to classify.
-        categories: optional candidate names, e.g. ['cat', 'dog']; the answer is one of them or 'unknown'.
+        categories: optional. Candidate names, e.g. ['cat', 'dog']: the answer is one of them or 'unknown'.
+            One category word, e.g. ['animal'], ['vehicle'], ['food'], ['fruit'], ['drink'], ['furniture']: the
+            answer is the everyday name of what it shows within that category ('cat', not 'tiger cat') or
+            'unknown'. Use it for "what animal / which vehicle / what food is this?".
     """
     if not categories:
         labels = top_labels(ctx, image, k=1)
         return labels[0][0] if labels else "unknown"
+    if len(categories) == 1 and canonical(categories[0]) is None and category(categories[0]) is not None:
+        return _name_within(ctx, image, categories[0])
     clip = ctx.models.clip()
     if clip is not None:
         ranked = cached(ctx, image, "clip-zero-shot", tuple(categories), lambda: clip.zero_shot(image, categories))

@@ -32,7 +32,7 @@ SYNONYMS: dict[str, str] = {
     "motorbike": "motorcycle", "motor bike": "motorcycle", "scooter": "motorcycle", "moped": "motorcycle",
     "bike": "bicycle", "cycle": "bicycle", "plane": "airplane", "aeroplane": "airplane", "jet": "airplane",
     "aircraft": "airplane", "airliner": "airplane", "automobile": "car", "taxi": "car", "cab": "car",
-    "vehicle": "car", "suv": "car", "van": "car", "lorry": "truck", "pickup": "truck", "coach": "bus",
+    "suv": "car", "van": "car", "lorry": "truck", "pickup": "truck", "coach": "bus",
     "ship": "boat", "sailboat": "boat", "canoe": "boat", "kayak": "boat", "yacht": "boat", "locomotive": "train",
     "tram": "train",
     # household
@@ -42,7 +42,7 @@ SYNONYMS: dict[str, str] = {
     "desk": "dining table", "diningtable": "dining table", "pottedplant": "potted plant", "plant": "potted plant", "houseplant": "potted plant", "fridge": "refrigerator",
     "remote control": "remote", "computer mouse": "mouse", "notebook": "laptop", "computer": "laptop",
     "glass": "wine glass", "mug": "cup", "teddy": "teddy bear", "hair dryer": "hair drier",
-    "hairdryer": "hair drier", "doughnut": "donut", "hotdog": "hot dog", "bag": "handbag", "purse": "handbag",
+    "hairdryer": "hair drier", "doughnut": "donut", "hotdog": "hot dog", "purse": "handbag",
     "luggage": "suitcase", "racket": "tennis racket", "racquet": "tennis racket", "bat": "baseball bat",
     "glove": "baseball glove", "mitt": "baseball glove", "ski": "skis", "necktie": "tie",
     "rucksack": "backpack", "hydrant": "fire hydrant", "stoplight": "traffic light",
@@ -132,7 +132,22 @@ def normalise_query(query: str) -> str:
     return _clean(query)
 
 
+def category_labels(query: str, vocabulary: tuple[str, ...] | set[str] = COCO_LABELS) -> set[str] | None:
+    """The vocabulary labels a category word covers ('vehicles' -> car, bus, truck, ...), or None.
+
+    A query naming a label itself ('dog', 'bus') or one of its synonyms is not a category here.
+    """
+    from tools.categories import members  # lazy: the mapping file is read on first use
+
+    if canonical(query, vocabulary) is not None:
+        return None
+    found = members(_clean(query)) & set(vocabulary)
+    return found or None
+
+
 def labels_match(label: str, query: str) -> bool:
-    """Whether a box label answers a query word (both go through the synonym table)."""
+    """Whether a box label answers a query word (synonyms, and categories: 'bus' answers 'vehicle')."""
     q = canonical(query, COCO_LABELS + (label,))
-    return q is not None and q == (canonical(label, COCO_LABELS + (label,)) or label)
+    if q is None:
+        return label in (category_labels(query, COCO_LABELS + (label,)) or ())
+    return q == (canonical(label, COCO_LABELS + (label,)) or label)
