@@ -16,6 +16,7 @@ from agent.prompting import (
     parse_json_reply,
     subquestion_messages,
 )
+from agent.reading_rule import reading_answer
 from agent.state import AgentState
 from agent.values import is_unknown, short_answer
 
@@ -47,6 +48,9 @@ def make_decide(deps: Deps):
             return update | {"decision": "answer", "warnings": [f"stopped early ({reason}); best answer so far"]}
         if state.get("kb") and not state.get("retrieved"):
             return update | {"decision": "retrieve"}
+        if not state.get("error") and reading_answer(state["question"], state.get("steps", []),
+                                                      state.get("result")) is not None:
+            return update | {"decision": "answer"}  # the text was read: the refiner quotes it by rule
         why = weak_evidence(state)
         if not why:
             return update | {"decision": "answer"}
