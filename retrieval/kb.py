@@ -22,10 +22,9 @@ from retrieval.embedders import ImageEmbedder, TextEmbedder, image_embedder, ima
 from retrieval.errors import KBError
 from retrieval.index import FaissIndex, choose_kind
 from retrieval.sources import Source, caption_path, discover, text_items
-from retrieval.store import DB, MetaStore, VersionedDir, read_manifest, write_manifest
+from retrieval.store import DB, FORMAT, MetaStore, VersionedDir, read_manifest, write_manifest
 from retrieval.types import Hit, Item, item_id
 
-FORMAT = "visreason-kb"
 FORMAT_VERSION = 1
 INDEX_FILES = {"text": "text.faiss", "image": "image.faiss"}
 THUMB_SIZE = 256
@@ -60,8 +59,13 @@ class KnowledgeBase:
     def build(cls, src_dir: str | Path, kb_dir: str | Path, config: Config, describer: Callable | None = None,
               progress: bool = True, *, index_type: str = "auto", text_embedder: TextEmbedder | None = None,
               image_embedder: ImageEmbedder | None = None) -> KnowledgeBase:
-        """Build a KB from every source under ``src_dir``; an existing KB there is replaced atomically."""
+        """Build a KB from every source under ``src_dir``; an existing KB there is replaced atomically.
+
+        ``kb_dir`` must be new, empty or a KB: a folder holding anything else is refused (``KBError``)
+        before anything is written.
+        """
         kb = cls(kb_dir, config, describer=describer, text_embedder_=text_embedder, image_embedder_=image_embedder)
+        kb._vd.check_buildable()
         sources = discover([src_dir])
         kb._change(lambda meta, idx: kb._ingest(sources, meta, idx, progress), fresh=True, index_type=index_type)
         return kb

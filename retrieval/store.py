@@ -9,6 +9,11 @@ version, then renamed to the next version and published by replacing ``CURRENT``
 any point before that last ``os.replace`` leaves the old version live and untouched; staging
 leftovers are removed on the next change. The previous version is kept as a fallback, so a
 reader that opened it just before a switch can finish. Writers take an exclusive file lock.
+
+Only what the KB made is ever removed: a version is a directory named exactly ``v<digits>``
+(ordered by number) holding a visreason-kb manifest, a staging directory is exactly
+``.staging-<32 hex>``. Anything else in the folder (a user's ``v1/`` or ``v2_old/``) is never
+touched, and a build into a non-empty folder that is not a KB is refused.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import sqlite3
 import uuid
@@ -29,6 +35,12 @@ POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 DB = "items.sqlite"
 KEEP_VERSIONS = 2
+FORMAT = "visreason-kb"  # the manifest's "format": what marks a version directory as the KB's own
+THUMBS = "thumbs"
+_VERSION = re.compile(r"v(\d+)")
+_STAGING = re.compile(r"\.staging-[0-9a-f]{32}")
+_POINTER_TMP = re.compile(r"\.CURRENT\.[0-9a-f]{32}\.tmp")
+_THUMB = re.compile(r"\.?[0-9a-f]{24}\.jpg(\.\d+\.tmp)?")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -58,8 +70,11 @@ class VersionedDir:
         pointer = self.root / POINTER
         if not pointer.exists():
             return None
-        name = pointer.read_text(encoding="utf-8").strip()
-        if not name.startswith("v") or "/" in name:
+        try:
+            name = pointer.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KBError(f"{pointer}: cannot read the version pointer ({exc})") from None
+        if not _VERSION.fullmatch(name):
             raise KBError(f"{pointer}: damaged pointer {name!r}")
         return self.root / name
 
@@ -67,21 +82,62 @@ class VersionedDir:
     def locked(self):
         """One writer at a time (across processes); readers never wait."""
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as fh:
+        with open(self.root / ".lock", "a") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
-    def _versions(self) -> list[Path]:
-        return sorted(p for p in self.root.glob("v[0-9]*") if p.is_dir())
+    def _versions(self) -> list[tuple[int, Path]]:
+        """The KB's own versions, oldest first by number: ``v<digits>`` directories holding our manifest."""
+        return sorted((number, path) for number, path in self._numbered() if path.is_dir() and _is_version(path))
+
+    def _numbered(self) -> list[tuple[int, Path]]:
+        """Every entry named ``v<digits>``, ours or not (a new version must not reuse any of their names)."""
+        if not self.root.is_dir():
+            return []
+        out = []
+        for path in self.root.iterdir():
+            match = _VERSION.fullmatch(path.name)
+            if match:
+                out.append((int(match.group(1)), path))
+        return out
+
+    def is_kb(self) -> bool:
+        """True if CURRENT names one of the KB's own versions."""
+        try:
+            live = self.current()
+        except (KBError, OSError, UnicodeDecodeError):
+            return False
+        return live is not None and live.is_dir() and _is_version(live)
+
+    def check_buildable(self) -> None:
+        """Refuse to build into a folder that exists, is not empty and is not a KB (nothing is written).
+
+        A folder holding only what a KB leaves behind (its lock, staging or pointer leftovers of
+        a crashed first build, its versions and thumbnails) counts as a KB.
+        """
+        if not self.root.exists():
+            return
+        if not self.root.is_dir():
+            raise KBError(f"{self.root}: exists and is not a directory; refusing to build a knowledge base there",
+                          hint="choose a new or empty folder for --kb")
+        if self.is_kb():
+            return
+        foreign = sorted(p.name for p in self.root.iterdir() if not _kb_leftover(p))
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (f", ... ({len(foreign)} entries)" if len(foreign) > 5 else "")
+            raise KBError(f"{self.root}: not empty and not a knowledge base (it holds {shown}); "
+                          "refusing to build into it, nothing was changed",
+                          hint="choose a new or empty folder for --kb, or an existing knowledge base to replace")
 
     def begin(self, *, fresh: bool = False) -> Path:
         """A staging directory holding a copy of the live version (or nothing if ``fresh``)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        for stale in self.root.glob(".staging-*"):
-            shutil.rmtree(stale, ignore_errors=True)
+        for stale in self.root.iterdir():
+            if _STAGING.fullmatch(stale.name) and stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
         staging = self.root / f".staging-{uuid.uuid4().hex}"
         live = self.current()
         if live is not None and not fresh:
@@ -91,18 +147,42 @@ class VersionedDir:
         return staging
 
     def commit(self, staging: Path) -> Path:
-        versions = self._versions()
-        number = int(versions[-1].name[1:]) + 1 if versions else 1
+        number = max((n for n, _ in self._numbered()), default=0) + 1
         final = self.root / f"v{number:06d}"
-        os.replace(staging, final)
+        os.replace(staging, final)  # a fresh name: nothing of anyone's is replaced
         _fsync_write(self.root / POINTER, final.name)  # the single step that publishes the change
-        for old in self._versions()[:-KEEP_VERSIONS]:
-            shutil.rmtree(old, ignore_errors=True)
+        keep = {final, self.current()}
+        for _, old in self._versions()[:-KEEP_VERSIONS]:
+            if old not in keep:
+                shutil.rmtree(old, ignore_errors=True)
         return final
 
     @staticmethod
     def abort(staging: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _is_version(path: Path) -> bool:
+    """A directory the KB published: its manifest says ``visreason-kb`` (a user's ``v1/`` never does)."""
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("format") == FORMAT
+
+
+def _kb_leftover(path: Path) -> bool:
+    """An entry a KB (or a crashed first build of one) leaves in its folder."""
+    name = path.name
+    if name in {POINTER, ".lock"} or _POINTER_TMP.fullmatch(name):
+        return path.is_file()
+    if _STAGING.fullmatch(name):
+        return path.is_dir()
+    if _VERSION.fullmatch(name):
+        return path.is_dir() and _is_version(path)
+    if name == THUMBS and path.is_dir():
+        return all(_THUMB.fullmatch(p.name) and p.is_file() for p in path.iterdir())
+    return False
 
 
 def write_manifest(version_dir: Path, manifest: dict) -> None:
