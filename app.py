@@ -15,6 +15,16 @@ import sys
 
 from agent.errors import ConfigError, VisreasonError
 
+# The app never reaches a model hub on a visitor's behalf: every model loads lazily on some visitor's
+# question, so hub downloads and hub telemetry are off unless the operator exports otherwise.
+OFFLINE_DEFAULTS = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
+
+
+def apply_offline_defaults(environ: dict | None = None) -> None:
+    env = os.environ if environ is None else environ
+    for key, value in OFFLINE_DEFAULTS.items():
+        env.setdefault(key, value)
+
 
 def _default_port() -> int:
     text = os.environ.get("VISREASON_APP_PORT") or os.environ.get("GRADIO_SERVER_PORT") or "7860"
@@ -58,6 +68,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    apply_offline_defaults()  # before anything imports huggingface_hub (it reads these once)
     try:
         args = parse_args(argv)
         from agent.cli import config_from_args

@@ -11,6 +11,7 @@ operator's policy (agent/ui/policy.py); logins (agent/ui/exposure.py) are passed
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -106,7 +107,7 @@ def build_app(config: Config, *, reasoner_factory: ReasonerFactory | None = None
                 with gr.Row():
                     cancel_btn = gr.Button("⏹ Cancel", variant="stop", elem_id="vr-cancel", scale=1)
                     new_btn = gr.Button("New conversation", elem_id="vr-new", scale=1)
-                status = gr.Markdown("", elem_id="vr-status")
+                status = gr.Markdown("", elem_id="vr-status", label="status")
                 if examples:
                     gr.Examples(examples=[{"text": q, "files": [str(p)]} for p, q in examples],
                                 inputs=[box], label="Example photos", examples_per_page=len(examples))
@@ -128,6 +129,7 @@ def build_app(config: Config, *, reasoner_factory: ReasonerFactory | None = None
             sid = controller.new_session(user)
             return sid, sid, [], [], ""
 
+        @_named_settings(names)
         def on_chat(request: gr.Request, message: Any, session_id: str, *values: Any):
             yield from controller.respond(message, session_id, dict(zip(names, values, strict=True)), _user(request))
 
@@ -156,6 +158,19 @@ def build_app(config: Config, *, reasoner_factory: ReasonerFactory | None = None
                    allowed_paths=[str(store.root.resolve()), str((home / "ui_examples").resolve())],
                    blocked_paths=[str(store.db_path.resolve()), str((home / "ui_browser_secret").resolve())],
                    max_file_size=config.images.max_bytes, creds=dict(creds or {}))
+
+
+def _named_settings(names: list[str]):
+    """Name a ``*values`` handler's parameters after the settings, so API clients can pass them by keyword."""
+
+    def wrap(fn):
+        sig = inspect.signature(fn)
+        fixed = [p for p in sig.parameters.values() if p.kind is not inspect.Parameter.VAR_POSITIONAL]
+        extra = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in names]
+        fn.__signature__ = sig.replace(parameters=[*fixed, *extra])
+        return fn
+
+    return wrap
 
 
 def _user(request: Any) -> str | None:

@@ -30,7 +30,7 @@ class LLMChoice:
 class AppPolicy:
     llms: tuple[LLMChoice, ...]  # the first is the operator's configured LLM
     kbs: tuple[tuple[str, str], ...] = ()  # (name, path), from --kb-dir
-    detectors: tuple[str, ...] = ("yolox",)
+    detectors: tuple[str, ...] = ("ultralytics", "yolox")
     vqa: tuple[str, ...] = ("facts",)
     free_paths: bool = False  # --allow-free-paths: visitors may type model paths, URLs, a KB path
     max_steps: int = 40
@@ -45,7 +45,8 @@ class AppPolicy:
         for spec in specs:
             llms.append(_choice_from_spec(spec, config))
         kb_root = kb_dir or config.ui.kb_dir
-        detectors = ("yolox", "ultralytics") if config.detector.backend == "ultralytics" else ("yolox",)
+        # Either backend's default weights are the operator's shared, sha256-pinned files (tools/models.py).
+        detectors = ("ultralytics", "yolox")
         vqa = ("facts", "transformers") if config.vqa.model else ("facts",)
         budgets, ui = config.budgets, config.ui
         return cls(llms=_unique_labels(llms), kbs=knowledge_bases(kb_root) if kb_root else (),
@@ -67,7 +68,7 @@ class AppPolicy:
         for kb_name, path in self.kbs:
             if kb_name == name:
                 return path
-        raise ConfigError(f"Knowledge base: {name!r} is not offered on this server",
+        raise ConfigError("Knowledge base: not one this server offers",
                           hint="choose one of: " + ", ".join([NO_KB, *(n for n, _ in self.kbs)]))
 
     def kb_names(self) -> list[str]:
@@ -93,7 +94,7 @@ def is_knowledge_base(path: str | Path) -> bool:
 
 
 def _choice(backend: str, model: str, base_url: str) -> LLMChoice:
-    name = Path(model).name if backend in ("gguf", "hf") and ("/" in model and Path(model).is_absolute()) else model
+    name = Path(model).name if Path(model).expanduser().is_absolute() else model  # a label shows no server path
     return LLMChoice(label=f"{backend}:{name}", backend=backend, model=model, base_url=base_url)
 
 

@@ -89,3 +89,34 @@ def make_slow_fake(config: Any) -> FakeReasoner:
 def make_overlapping_fake(config: Any) -> FakeReasoner:
     """A short pause per question so concurrent sessions really overlap."""
     return FakeReasoner(config, delay=0.5)
+
+
+class ModelTouchingFake(FakeReasoner):
+    """Loads the configured detector and/or asks the configured LLM once, then answers like FakeReasoner.
+
+    The security tests use it to see what a visitor's settings make the server load or contact.
+    """
+
+    def __init__(self, config: Any = None, *, detector: bool = False, llm: bool = False) -> None:
+        super().__init__(config)
+        self.use_detector = detector
+        self.use_llm = llm
+
+    def stream(self, question: str, images: Any, kb: Any = None, **kw: Any) -> Iterator[dict]:
+        if self.use_detector:
+            from tools.models import ModelHub
+
+            ModelHub(self.config).detector()
+        if self.use_llm:
+            from agent.llm.factory import make_llm
+
+            make_llm(self.config).chat([{"role": "user", "content": question}], max_tokens=4)
+        yield from super().stream(question, images, kb, **kw)
+
+
+def make_detector_fake(config: Any) -> FakeReasoner:
+    return ModelTouchingFake(config, detector=True)
+
+
+def make_llm_fake(config: Any) -> FakeReasoner:
+    return ModelTouchingFake(config, llm=True)

@@ -49,7 +49,7 @@ def test_free_fields_apply_only_when_the_operator_allows_them():
 
 
 @pytest.mark.parametrize("bad", [{"llm": "gpt"}, {"max_steps": 0}, {"nope": 1}, {"kb": "/no/such/kb"},
-                                 {"detector_backend": "ultralytics"}, {"vqa_backend": "transformers"},
+                                 {"detector_backend": "detr"}, {"vqa_backend": "transformers"},
                                  {"agent_seconds": "nan"}, {"max_turns": "many"}])
 def test_bad_settings_raise_config_error(bad):
     with pytest.raises(ConfigError):
