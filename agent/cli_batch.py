@@ -10,15 +10,25 @@ import sys
 def register(subparsers: argparse._SubParsersAction) -> None:
     batch = subparsers.add_parser(
         "batch", help="answer every question of a JSONL file into a results JSONL (resumable)",
-        description="Input lines: {\"id\", \"image\" | \"images\", \"question\", \"answer\"?, \"kb\"?}; image paths "
-                    "are relative to the input file. Output lines: {\"id\", \"answer\", \"explanation\", \"program\", "
-                    "\"error\", \"latency_s\", \"steps\"?}, appended durably as each item finishes.")
+        description="Input lines: {\"id\", \"image\" | \"images\", \"question\", \"answer\"?, \"kb\"?} (at most "
+                    "1 MiB a line, 512 MiB a file). Image paths are relative to the input file's folder and may "
+                    "name any file this user can read, unless --image-root confines them. Output lines: {\"id\", "
+                    "\"answer\", \"explanation\", \"program\", \"error\", \"latency_s\", \"input_line\", "
+                    "\"input_hash\", \"steps\"?}, appended durably as each item finishes. --out may not be the "
+                    "input file. --resume redoes an id whose input (question, image bytes, KB, settings) changed "
+                    "since its record was written, moving the old record to OUT_STEM.superseded.jsonl.")
     batch.add_argument("input", help="input JSONL file")
     batch.add_argument("--out", required=True, help="results JSONL file")
     batch.add_argument("--workers", type=int, default=2, help="worker threads (local) or actors (ray); default 2")
     mode = batch.add_mutually_exclusive_group()
-    mode.add_argument("--resume", action="store_true", help="skip ids already in --out and append the rest")
+    mode.add_argument("--resume", action="store_true",
+                      help="skip ids already in --out (if their input is unchanged) and append the rest")
     mode.add_argument("--overwrite", action="store_true", help="empty --out first")
+    batch.add_argument("--strict", action="store_true",
+                       help="with --resume: refuse if a finished id's input changed, instead of redoing it")
+    batch.add_argument("--image-root", metavar="DIR",
+                       help="every image path must lie inside DIR (no '..', absolute path or symlink out of it); "
+                            "a line that leaves it becomes an error record. Default: no limit")
     batch.add_argument("--kb", help="knowledge base for every item (a line's own \"kb\" wins)")
     batch.add_argument("--llm", metavar="SPEC", help="LLM backend, e.g. gguf:qwen2.5-coder-1.5b or openai:MODEL@URL")
     batch.add_argument("--steps", action="store_true", help="include the step trace of each answer")
@@ -55,8 +65,8 @@ def batch_command(args: argparse.Namespace) -> int:
     summary = run_batch(
         args.input, args.out, config=config,
         reasoner_factory=args.reasoner_factory or DEFAULT_REASONER_FACTORY,
-        engine=args.engine, workers=args.workers, resume=args.resume, overwrite=args.overwrite,
-        kb=args.kb, include_steps=args.steps, progress=not args.no_progress, address=args.address)
+        engine=args.engine, workers=args.workers, resume=args.resume, overwrite=args.overwrite, strict=args.strict,
+        kb=args.kb, image_root=args.image_root, include_steps=args.steps, progress=not args.no_progress, address=args.address)
     if args.json:
         print(json.dumps(summary.to_dict(), indent=2))
     else:

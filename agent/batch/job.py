@@ -1,7 +1,13 @@
-"""One batch run end to end: read the input, resume the output, run an engine, summarise."""
+"""One batch run end to end: read the input, resume the output, run an engine, summarise.
+
+Data safety: ``--out`` may not be the input (same path, link or hard link); each record holds
+its input's hash, and resume keeps only records whose hash matches the current input (the
+others move to ``<out>.superseded.jsonl`` and run again, or ``strict`` refuses).
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -9,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from agent.batch.fingerprint import InputHasher, reasoner_name, settings_digest
 from agent.batch.io import ResultWriter, read_results
-from agent.batch.items import BatchItem, read_items
+from agent.batch.items import BatchItem, InputProblem, read_items
 from agent.batch.work import DEFAULT_REASONER_FACTORY, ReasonerFactory, build_reasoner, error_record, group_tasks
-from agent.errors import ConfigError
+from agent.errors import ConfigError, InputError
 from agent.score import ScoreReport, score
 
 ENGINES = ("local", "ray")
@@ -28,15 +35,20 @@ class BatchSummary:
     failed: int  # records in the output with an error
     seconds: float
     score: ScoreReport | None = None  # over items with gold answers
+    redone: int = 0  # finished ids whose input had changed: their old records moved to ``superseded``
+    superseded: str = ""
 
     def to_dict(self) -> dict:
         return {"out": self.out, "total": self.total, "ran": self.ran, "skipped": self.skipped,
                 "done": self.succeeded + self.failed, "succeeded": self.succeeded, "failed": self.failed,
+                "redone": self.redone, "superseded": self.superseded or None,
                 "seconds": round(self.seconds, 3), "score": self.score.to_dict() if self.score else None}
 
     def format(self) -> str:
         text = (f"done {self.succeeded + self.failed}/{self.total} ({self.failed} failed), "
                 f"ran {self.ran}, skipped {self.skipped} already done, {self.seconds:.1f}s -> {self.out}")
+        if self.redone:
+            text += f"\nredone {self.redone} whose input changed (their old records: {self.superseded})"
         if self.score is not None and self.score.total:
             text += "\n" + self.score.format()
         return text
@@ -58,7 +70,9 @@ def run_batch(
     workers: int = 2,
     resume: bool = False,
     overwrite: bool = False,
+    strict: bool = False,
     kb: str | Path | None = None,
+    image_root: str | Path | None = None,
     include_steps: bool = False,
     progress: bool = True,
     address: str | None = None,
@@ -66,31 +80,73 @@ def run_batch(
     """Answer every line of ``input_path`` into ``out_path``; see ``visreason batch --help``.
 
     ``reasoner`` (local engine only) reuses an existing reasoner instead of building one
-    with ``reasoner_factory(config)``.
+    with ``reasoner_factory(config)``. ``strict``: on resume, refuse (``InputError``) if any
+    finished record answered a different input, instead of redoing it.
     """
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    if strict and not resume:
+        raise InputError("--strict only applies with --resume")
+    refuse_same_file(input_path, out_path)
     if config is None:
         from agent.config import load_config
 
         config = load_config(None, {})
     start = time.perf_counter()
-    items, problems = read_items(input_path)
+    items, problems = read_items(input_path, image_root=image_root)
     default_kb = str(Path(kb).expanduser().resolve()) if kb else None
     ran = 0
     with ResultWriter(out_path, resume=resume, overwrite=overwrite) as writer:
+        hasher = InputHasher(settings_digest(config, reasoner_name(reasoner, reasoner_factory)), default_kb,
+                             config.images.max_bytes)
+        for item in items:
+            item.input_hash = hasher.item(item)
+        redone = _drop_changed(writer, items, problems, strict=strict)
         skipped = len(writer.done_ids & ({i.id for i in items} | {p.id for p in problems}))
         # Unusable lines are recorded first: they cost nothing and must not wait for model loading.
         for problem in problems:
-            if problem.id not in writer.done_ids:
-                writer.write(error_record(problem.id, problem.error.to_dict(), include_steps=include_steps))
+            if problem.id not in writer.done:
+                writer.write(error_record(problem.id, problem.error.to_dict(), include_steps=include_steps,
+                                          line=problem.line, input_hash=problem.input_hash))
                 ran += 1
-        todo = [item for item in items if item.id not in writer.done_ids]
+        todo = [item for item in items if item.id not in writer.done]
         if todo:
             ran += _run_engine(todo, writer, config=config, reasoner_factory=reasoner_factory, reasoner=reasoner,
                                engine=engine, workers=workers, include_steps=include_steps, default_kb=default_kb,
                                progress=progress, address=address)
-    return _summarise(out_path, items, [p.id for p in problems], ran, skipped, time.perf_counter() - start)
+        superseded = str(writer.superseded_path) if redone else ""
+    summary = _summarise(out_path, items, [p.id for p in problems], ran, skipped, time.perf_counter() - start)
+    summary.redone, summary.superseded = redone, superseded
+    return summary
+
+
+def refuse_same_file(input_path: str | Path, out_path: str | Path) -> None:
+    """``InputError`` if ``out_path`` is the input file itself (same path, a symlink or a hard link to it)."""
+    try:
+        same = os.path.samefile(input_path, out_path)
+    except OSError:
+        return  # one of them does not exist (yet): not the same file
+    if same:
+        how = "" if os.path.abspath(input_path) == os.path.abspath(out_path) else " (a link to it)"
+        raise InputError(f"{out_path}: --out is the input file {input_path}{how}; refusing before writing anything",
+                         hint="write the results to another file")
+
+
+def _drop_changed(writer: ResultWriter, items: list[BatchItem], problems: list[InputProblem], *, strict: bool) -> int:
+    """Finished ids whose record answered another input: refuse (strict) or move them aside to be redone."""
+    current = {i.id: i.input_hash for i in items} | {p.id: p.input_hash for p in problems}
+    changed = sorted(i for i, h in current.items() if i in writer.done and writer.done[i].input_hash != h)
+    if not changed:
+        return 0
+    if strict:
+        shown = ", ".join(f"{i!r} (line {writer.done[i].line})" for i in changed[:5])
+        raise InputError(f"{writer.path}: {len(changed)} finished record(s) answered a different input than "
+                         f"{'is' if len(changed) == 1 else 'are'} now given: {shown}"
+                         f"{', ...' if len(changed) > 5 else ''}; --strict refuses to resume",
+                         hint="without --strict they are run again (old records kept in "
+                              f"{writer.superseded_path}); or write to another --out")
+    writer.supersede(set(changed))
+    return len(changed)
 
 
 def _run_engine(todo: list[BatchItem], writer: ResultWriter, *, config: Any, reasoner_factory: Any, reasoner: Any,

@@ -121,7 +121,8 @@ def _drive(ray: Any, factory: Any, config: Any, groups: list[list[dict]], on_res
                 record = ray.get(ready[0])
             except ray.exceptions.RayActorError as exc:
                 record = error_record(task["id"], {"type": "WorkerDied", "message": f"the Ray actor died: {exc}",
-                                                   "line": None, "hint": "see the Ray logs"}, include_steps=include_steps)
+                                                   "line": None, "hint": "see the Ray logs"}, include_steps=include_steps,
+                                      line=task.get("line"), input_hash=task.get("input_hash", ""))
                 replacements += 1
                 if replacements > MAX_ACTOR_REPLACEMENTS:
                     on_result(record)
@@ -130,7 +131,8 @@ def _drive(ray: Any, factory: Any, config: Any, groups: list[list[dict]], on_res
                 actors[slot] = spawn()
             except ray.exceptions.RayError as exc:
                 record = error_record(task["id"], {"type": type(exc).__name__, "message": str(exc), "line": None,
-                                                   "hint": "see the Ray logs"}, include_steps=include_steps)
+                                                   "hint": "see the Ray logs"}, include_steps=include_steps,
+                                      line=task.get("line"), input_hash=task.get("input_hash", ""))
             on_result(record)
             feed(slot)
     finally:

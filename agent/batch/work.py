@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from agent.errors import ConfigError, VisreasonError
+from agent.errors import ConfigError, ImageError, InputError, VisreasonError
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +56,20 @@ def build_reasoner(factory: str | ReasonerFactory, config: Any) -> Any:
     return reasoner
 
 
-def error_record(item_id: str, error: dict, latency_s: float = 0.0, *, include_steps: bool = False) -> dict:
+def error_record(item_id: str, error: dict, latency_s: float = 0.0, *, include_steps: bool = False,
+                 line: int | None = None, input_hash: str = "") -> dict:
     record = {"id": item_id, "answer": None, "explanation": "", "program": "", "error": error,
-              "latency_s": round(latency_s, 3)}
+              "latency_s": round(latency_s, 3), "input_line": line, "input_hash": input_hash}
     if include_steps:
         record["steps"] = []
     return record
+
+
+def _error_dict(exc: VisreasonError, line: int | None) -> dict:
+    error = exc.to_dict()
+    if isinstance(exc, (ImageError, InputError)) and error.get("line") is None:
+        error["line"] = line  # a bad image or input is a problem of this input line (a ProgramError's is the program's)
+    return error
 
 
 def run_task(reasoner: Any, task: dict, *, include_steps: bool = False, default_kb: str | None = None) -> dict:
@@ -70,15 +78,17 @@ def run_task(reasoner: Any, task: dict, *, include_steps: bool = False, default_
     images = task["images"]
     if isinstance(images, str):
         images = [images]
+    where = {"line": task.get("line"), "input_hash": task.get("input_hash", "")}
     try:
         answer = reasoner.ask(task["question"], images, kb=task.get("kb") or default_kb)
     except VisreasonError as exc:
-        return error_record(task["id"], exc.to_dict(), time.perf_counter() - start, include_steps=include_steps)
+        return error_record(task["id"], _error_dict(exc, where["line"]), time.perf_counter() - start,
+                            include_steps=include_steps, **where)
     except Exception as exc:  # noqa: BLE001 - one bad item must never abort the batch
         log.exception("item %s failed unexpectedly", task["id"])
         error = {"type": type(exc).__name__, "message": str(exc) or repr(exc), "line": None,
                  "hint": "an unexpected internal error; the log has the traceback"}
-        return error_record(task["id"], error, time.perf_counter() - start, include_steps=include_steps)
+        return error_record(task["id"], error, time.perf_counter() - start, include_steps=include_steps, **where)
     record = {
         "id": task["id"],
         "answer": getattr(answer, "answer", None),
@@ -88,6 +98,8 @@ def run_task(reasoner: Any, task: dict, *, include_steps: bool = False, default_
         "planned_by": getattr(answer, "planned_by", {}),  # memory | llm | cache
         "error": None,
         "latency_s": round(time.perf_counter() - start, 3),
+        "input_line": where["line"],  # where the item is in the input file
+        "input_hash": where["input_hash"],  # what it answered (see fingerprint.py): resume redoes it if changed
     }
     if include_steps:
         record["steps"] = list(getattr(answer, "steps", []) or [])

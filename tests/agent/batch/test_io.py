@@ -8,7 +8,7 @@ from agent.errors import InputError
 
 
 def _rec(i):
-    return {"id": f"x{i}", "answer": "é" * i}
+    return {"id": f"x{i}", "answer": "é" * i, "error": None}
 
 
 def test_write_appends_complete_lines(tmp_path):
@@ -32,7 +32,7 @@ def test_existing_output_needs_resume_or_overwrite(tmp_path):
     ResultWriter(out).close()  # an empty file is fine without flags
 
 
-@pytest.mark.parametrize("tail", [b'{"id": "x9", "ans', b'{"id": "x9"}', b"\x00\x00"])
+@pytest.mark.parametrize("tail", [b'{"id": "x9", "ans', b'{"id": "x9", "answer": null, "error": null}', b"\x00\x00"])
 def test_resume_cuts_a_torn_last_line(tmp_path, tail):
     out = tmp_path / "out.jsonl"
     good = b"".join(json.dumps(_rec(i)).encode() + b"\n" for i in range(2))
@@ -47,14 +47,14 @@ def test_resume_cuts_a_torn_last_line(tmp_path, tail):
 
 def test_resume_cuts_an_invalid_last_line_but_refuses_a_bad_middle_line(tmp_path):
     out = tmp_path / "out.jsonl"
-    out.write_bytes(b'{"id": "a"}\n{"id": \n')
+    out.write_bytes(b'{"id": "a", "answer": 1, "error": null}\n{"id": \n')
     with ResultWriter(out, resume=True) as w:
         assert w.done_ids == {"a"}
-    assert out.read_bytes() == b'{"id": "a"}\n'
-    out.write_bytes(b'{"id": "a"}\ngarbage\n{"id": "b"}\n')
+    assert out.read_bytes() == b'{"id": "a", "answer": 1, "error": null}\n'
+    out.write_bytes(b'{"id": "a", "answer": 1, "error": null}\ngarbage\n{"id": "b", "answer": 2, "error": null}\n')
     with pytest.raises(InputError, match=":2: not a valid result line"):
         ResultWriter(out, resume=True)
-    assert out.read_bytes() == b'{"id": "a"}\ngarbage\n{"id": "b"}\n'  # untouched
+    assert out.read_bytes() == b'{"id": "a", "answer": 1, "error": null}\ngarbage\n{"id": "b", "answer": 2, "error": null}\n'  # untouched
 
 
 def test_a_second_writer_on_the_same_file_is_refused(tmp_path):

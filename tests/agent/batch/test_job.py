@@ -8,7 +8,8 @@ from agent.errors import ConfigError, ModelUnavailableError
 from tests.agent.batch.conftest import STANDIN, read_lines, write_dataset
 from tests.agent.batch.standin import StandInReasoner
 
-FIELDS = {"id", "answer", "explanation", "program", "plan_kind", "planned_by", "error", "latency_s"}
+FIELDS = {"id", "answer", "explanation", "program", "plan_kind", "planned_by", "error", "latency_s", "input_line",
+          "input_hash"}
 
 
 def test_batch_answers_every_item_and_scores(dataset, tmp_path):
