@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from tools.colors import dominant_colors, inner_crop
+from tools.colors import dominant_colors, inner_crop, object_color
 from tools.registry import tool
 from tools.runtime import cached, detect_all
 from tools.types import Detections
@@ -22,9 +22,9 @@ from tools.vocabulary import (
 )
 
 # Colour words that name a palette colour under another name.
-COLOR_ALIASES = {"grey": "gray", "violet": "purple", "silver": "gray", "gold": "yellow", "navy": "blue",
-                 "maroon": "red", "olive": "green", "magenta": "pink", "beige": "brown", "tan": "brown",
-                 "teal": "cyan"}
+COLOR_ALIASES = {"grey": "gray", "violet": "purple", "silver": "gray", "navy": "blue", "maroon": "red",
+                 "olive": "green", "magenta": "pink", "tan": "beige", "cream": "beige", "ivory": "white",
+                 "turquoise": "teal", "golden": "gold", "crimson": "red", "indigo": "blue"}
 
 
 def half_box(image: Image.Image, side: str) -> Detections:
@@ -41,8 +41,10 @@ def _vocabulary(detector: Any) -> tuple[str, ...] | None:
 
 
 def box_has_color(image: Image.Image, box: np.ndarray, color: str) -> bool:
+    """The object's own colour is ``color``, or the colour is one of the two main ones in the box's centre."""
     wanted = COLOR_ALIASES.get(color, color)
-    return wanted in dominant_colors(inner_crop(image, box), k=2, ignore_background=False)
+    return wanted == object_color(image, box) or wanted in dominant_colors(inner_crop(image, box), k=2,
+                                                                            ignore_background=False)
 
 
 def filter_by_colors(image: Image.Image, dets: Detections, colors: list[str]) -> Detections:

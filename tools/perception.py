@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PIL import Image
 
 from tools.categories import category, members, named_within
-from tools.colors import dominant_colors, inner_crop
+from tools.colors import object_color
 from tools.draw import draw_detections
 from tools.reading import ReadText
 from tools.registry import tool
@@ -125,18 +126,20 @@ def classify(ctx, image: Image.Image, categories: list[str] | None = None) -> st
 
 @tool("COLOR")
 def color(ctx, image: Image.Image, box: Detections | None = None) -> str:
-    """Name the dominant colour of the image, or of the best box when one is given.
+    """Name the colour of the object in the best box, or of the main object of the image (or crop).
 
     Args:
         image: the image (or crop) to look at.
-        box: optional boxes; the highest-scoring box's centre part is used.
+        box: optional boxes; the highest-scoring box's object is used (its own pixels, not the background).
+            The answer is one of red, orange, yellow, gold, green, teal, cyan, blue, purple, pink, brown, beige,
+            black, white, gray.
     """
     if box is not None and len(box):
-        target = inner_crop(image, box.boxes[int(box.scores.argmax())])
-        names = dominant_colors(target, k=1, ignore_background=False)
+        target = np.asarray(box.boxes[int(box.scores.argmax())], dtype=np.float32)
     else:
-        names = dominant_colors(image, k=1, ignore_background=True)
-    return names[0] if names else "unknown"
+        target = np.array([0, 0, image.width, image.height], dtype=np.float32)
+    key = tuple(round(float(v), 1) for v in target)
+    return cached(ctx, image, "object-color", key, lambda: object_color(image, target))
 
 
 @tool("REGIONS")

@@ -62,7 +62,7 @@ HALVES = {"left", "right", "top", "bottom"}
 COLOR_WORDS = {
     "red", "orange", "yellow", "green", "blue", "purple", "violet", "pink", "brown", "black", "white",
     "gray", "grey", "silver", "gold", "beige", "cyan", "teal", "navy", "maroon", "olive", "magenta",
-    "tan", "dark", "light",
+    "tan", "cream", "ivory", "turquoise", "golden", "crimson", "indigo", "dark", "light",
 }
 
 _IRREGULAR = {"knives": "knife", "skis": "skis", "dishes": "dish", "buses": "bus", "busses": "bus",
