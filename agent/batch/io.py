@@ -120,10 +120,6 @@ class ResultWriter:
         keep = 0
         lines = data.split(b"\n")
         complete, tail = lines[:-1], lines[-1]  # tail: bytes after the last newline (a torn write)
-        if tail.strip():
-            torn = _parse_record(tail)
-            if torn is not None and not is_result(torn):
-                self._not_results(len(complete) + 1)  # a whole input-like line, not a torn result
         for number, line in enumerate(complete, start=1):
             record = _parse_record(line) if line.strip() else None
             if record is None and line.strip():
@@ -137,6 +133,10 @@ class ResultWriter:
                 digest = record.get("input_hash")
                 self.done.setdefault(str(record["id"]), Done(number, digest if isinstance(digest, str) else None))
             keep += len(line) + 1
+        if tail.strip():
+            torn = _parse_record(tail)
+            if torn is not None and not is_result(torn):
+                self._not_results(len(complete) + 1)  # a whole input-like line, not a torn result
         return keep
 
     def _not_results(self, number: int) -> None:

@@ -134,12 +134,13 @@ def refuse_same_file(input_path: str | Path, out_path: str | Path) -> None:
 
 def _drop_changed(writer: ResultWriter, items: list[BatchItem], problems: list[InputProblem], *, strict: bool) -> int:
     """Finished ids whose record answered another input: refuse (strict) or move them aside to be redone."""
-    current = {i.id: i.input_hash for i in items} | {p.id: p.input_hash for p in problems}
-    changed = sorted(i for i, h in current.items() if i in writer.done and writer.done[i].input_hash != h)
+    current = {i.id: (i.input_hash, i.line) for i in items} | {p.id: (p.input_hash, p.line) for p in problems}
+    changed = sorted(i for i, (h, _) in current.items() if i in writer.done and writer.done[i].input_hash != h)
     if not changed:
         return 0
     if strict:
-        shown = ", ".join(f"{i!r} (line {writer.done[i].line})" for i in changed[:5])
+        shown = ", ".join(f"{i!r} (input line {current[i][1]}, result line {writer.done[i].line})"
+                          for i in changed[:5])
         raise InputError(f"{writer.path}: {len(changed)} finished record(s) answered a different input than "
                          f"{'is' if len(changed) == 1 else 'are'} now given: {shown}"
                          f"{', ...' if len(changed) > 5 else ''}; --strict refuses to resume",
