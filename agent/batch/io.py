@@ -237,6 +237,10 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def human_size(n: int) -> str:
+    return f"{n >> 20} MiB" if n >= 1 << 20 and n % (1 << 20) == 0 else f"{n} bytes"
+
+
 def read_lines(path: str | Path, what: str, *, max_line_bytes: int = MAX_LINE_BYTES,
                max_total_bytes: int | None = MAX_INPUT_BYTES) -> Iterator[tuple[int, bytes | None]]:
     """``(line number, bytes without the newline)`` per line, ``None`` for a line over ``max_line_bytes``
@@ -255,8 +259,8 @@ def read_lines(path: str | Path, what: str, *, max_line_bytes: int = MAX_LINE_BY
         nonlocal total
         total += len(chunk)
         if max_total_bytes is not None and total > max_total_bytes:
-            raise InputError(f"{path}: the {what} is larger than {max_total_bytes} bytes (reading line {number})",
-                             line=number, hint="split it into smaller files")
+            raise InputError(f"{path}: the {what} is larger than {human_size(max_total_bytes)}", line=number,
+                             hint="split it into smaller files")
 
     with fh:
         number = 0

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.batch.io import MAX_INPUT_BYTES, MAX_LINE_BYTES, read_lines
+from agent.batch.io import MAX_INPUT_BYTES, MAX_LINE_BYTES, human_size, read_lines
 from agent.errors import InputError
 
 
@@ -148,7 +148,7 @@ def read_items(path: str | Path, *, image_root: str | Path | None = None, max_li
         where = f"{path}:{number}"
         digest = _line_hash(chunk, number, root)
         if chunk is None:
-            parsed.append((number, None, InputError(f"{where}: the line is longer than {max_line_bytes} bytes; "
+            parsed.append((number, None, InputError(f"{where}: the line is longer than {human_size(max_line_bytes)}; "
                                                     "it is not read", line=number), digest))
             continue
         try:
