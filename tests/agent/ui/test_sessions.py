@@ -21,6 +21,13 @@ def test_session_ids_are_validated_before_touching_the_filesystem(store):
         store.folder("../../etc")
 
 
+def test_served_folder_names_do_not_reveal_the_session_id(store):
+    sid = new_session_id()
+    folder = store.folder(sid)
+    assert folder.parent == store.root and sid not in str(folder) and sid[:16] not in folder.name
+    assert store.folder(sid) == folder  # stable, so a restart finds the images again
+
+
 def test_turns_append_and_survive_a_restart(tmp_path):
     sid = new_session_id()
     s1 = SessionStore(tmp_path / "sessions", tmp_path / "db.sqlite")
