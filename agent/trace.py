@@ -165,8 +165,7 @@ def step_picture(inputs: Mapping[str, Any], output: Any) -> bytes | None:
         return None
     # Draw on a thumbnail with scaled boxes: drawing on a full photo costs more than the tools.
     thumb = _thumbnail(source)
-    scale = thumb.size[0] / max(1, source.size[0])
-    scaled = Detections(output.boxes * scale, output.scores, output.labels, thumb.size, output.source, output.notes)
+    scaled = output.resized(thumb.size)  # boxes scaled, SEG masks resampled
     return _png(draw_boxes(thumb, scaled))
 
 

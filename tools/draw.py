@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from tools.types import Detections
@@ -22,6 +23,8 @@ def draw_detections(img: Image.Image, dets: Detections, *, show_scores: bool = T
     out = img.convert("RGB").copy()
     if not len(dets):
         return out
+    if dets.masks is not None and dets.masks.shape[1:] == (out.height, out.width):
+        out = _paint_masks(out, dets)
     draw = ImageDraw.Draw(out)
     width = max(2, round(max(out.size) / 300))
     font = _font(max(12, round(max(out.size) / 45)))
@@ -36,6 +39,16 @@ def draw_detections(img: Image.Image, dets: Detections, *, show_scores: bool = T
         draw.rectangle((x1, ty, x1 + (tx2 - tx1) + 4, ty + (ty2 - ty1) + 4), fill=color)
         draw.text((x1 + 2, ty + 2 - (ty1 - y1)), text, fill=(255, 255, 255), font=font)
     return out
+
+
+def _paint_masks(img: Image.Image, dets: Detections, alpha: float = 0.45) -> Image.Image:
+    """Each object's mask tinted with its label's colour (SEG, SELECT and CLASSIFY results)."""
+    arr = np.asarray(img, dtype=np.float32).copy()
+    palette: dict[str, tuple[int, int, int]] = {}
+    for mask, label in zip(dets.masks, dets.labels, strict=False):
+        color = np.array(palette.setdefault(label, _COLORS[len(palette) % len(_COLORS)]), dtype=np.float32)
+        arr[mask] = (1 - alpha) * arr[mask] + alpha * color
+    return Image.fromarray(arr.clip(0, 255).astype(np.uint8))
 
 
 def thumbnail(img: Image.Image, max_side: int = 256) -> Image.Image:
