@@ -81,8 +81,8 @@ def _substitute(expr: str, variables: Mapping[str, Any]) -> tuple[str, dict[str,
     """Token-level rewrite: {VAR} and '{VAR}' -> placeholder names; xor -> ^ with grouping."""
     bound: dict[str, Any] = {}
 
-    def bind(value: Any) -> str:
-        name = _PLACEHOLDER.format(len(bound))
+    def bind(value: Any, origin: str = "") -> str:
+        name = _PLACEHOLDER.format(len(bound)) + (f"_{origin}" if origin else "")
         bound[name] = value
         return name
 
@@ -102,7 +102,7 @@ def _substitute(expr: str, variables: Mapping[str, Any]) -> tuple[str, dict[str,
         tok = tokens[i]
         if tok.type == tokenize.OP and tok.string == "{":
             if i + 2 < len(tokens) and tokens[i + 1].type == tokenize.NAME and tokens[i + 2].string == "}":
-                out.append(bind(lookup(tokens[i + 1].string)))
+                out.append(bind(lookup(tokens[i + 1].string), tokens[i + 1].string))
                 i += 3
                 continue
             raise ProgramSyntaxError(f"EVAL: '{{' must enclose a variable name in {_clip(expr)!r}", hint=_HINT)
@@ -245,8 +245,43 @@ def _number(value: Any) -> Any:
 
 
 def _describe(value: Any) -> str:
+    """A value in the program's terms: text, a number, boxes, an image (no internal class names)."""
+    if isinstance(value, str):
+        return f"the text {_clip(str(value), 40)!r}"
+    if isinstance(value, (bool, int, float)) or value is None:
+        return repr(value)
     summary = getattr(value, "summary", None)
-    return f"a {type(value).__name__} ({summary()})" if callable(summary) else f"a {type(value).__name__}"
+    if callable(summary):
+        return f"boxes ({summary()})" if hasattr(value, "boxes") else f"a {type(value).__name__} ({summary()})"
+    if hasattr(value, "size") and hasattr(value, "mode"):
+        return "an image"
+    return f"a {type(value).__name__}"
+
+
+def _origin(node: ast.AST) -> str | None:
+    """The program variable an operand node stands for ({ANSWER0} or a bare ANSWER0), if any."""
+    if isinstance(node, ast.Name):
+        m = re.fullmatch(r"_v\d+_(\w+)", node.id)
+        if m:
+            return m.group(1)
+        if not node.id.startswith("_") and node.id.lower() not in {"yes", "no", "true", "false"}:
+            return node.id
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _require_numbers(a: Any, b: Any, names: tuple[str | None, str | None]) -> None:
+    """Text that is not a number met a number (VQA said 'unknown' where a count was expected): say which."""
+    for value, other, name in ((a, b, names[0]), (b, a, names[1])):
+        if isinstance(value, str) and _is_number(other):
+            what = f"{name} is {_clip(str(value), 40)!r}" if name else f"{_clip(str(value), 40)!r} is"
+            raise ArgumentError(
+                f"EVAL: {what}, not a number" if name else f"EVAL: {what} not a number",
+                hint="An earlier step answered with text where the expression needs a number (VQA answers "
+                     "'unknown' when its evidence cannot tell); check that step, or ask for a count with COUNT.")
 
 
 _ALLOWED_NODES = (
@@ -288,14 +323,15 @@ class _Evaluator:
                 return -value if isinstance(node.op, ast.USub) else +value
             raise ArgumentError(f"EVAL: cannot apply unary minus to {_describe(value)}", hint=_HINT)
         if isinstance(node, ast.BinOp):
-            return self.binop(node.op, self.value_of(node.left, d), self.value_of(node.right, d))
+            return self.binop(node.op, self.value_of(node.left, d), self.value_of(node.right, d),
+                              (_origin(node.left), _origin(node.right)))
         if isinstance(node, ast.Compare):
-            left = self.value_of(node.left, d)
+            left, left_node = self.value_of(node.left, d), node.left
             for op, comparator in zip(node.ops, node.comparators, strict=False):
                 right = self.value_of(comparator, d)
-                if not self.compare(op, left, right):
+                if not self.compare(op, left, right, (_origin(left_node), _origin(comparator))):
                     return False
-                left = right
+                left, left_node = right, comparator
             return True
         if isinstance(node, ast.IfExp):
             return self.value_of(node.body, d) if truthy(self.value_of(node.test, d)) else self.value_of(node.orelse, d)
@@ -315,7 +351,7 @@ class _Evaluator:
         raise UndefinedVariableError(f"EVAL: unknown name {name!r}",
                                      hint="Refer to program variables as {NAME}; quote text as 'text'.")
 
-    def binop(self, op: ast.operator, a: Any, b: Any) -> Any:
+    def binop(self, op: ast.operator, a: Any, b: Any, names: tuple[str | None, str | None] = (None, None)) -> Any:
         if isinstance(op, ast.BitXor):  # VisProg's xor
             return truthy(a) != truthy(b)
         func = _ARITH.get(type(op))
@@ -324,6 +360,8 @@ class _Evaluator:
         na, nb = _number(a), _number(b)
         if all(isinstance(v, (int, float)) for v in (na, nb)):
             a, b = na, nb
+        elif not isinstance(op, (ast.Add, ast.Mult, ast.Mod)) or (isinstance(op, ast.Add) and all(names)):
+            _require_numbers(na, nb, names)  # '+' of two answers is a sum; with a literal, joined text
         elif isinstance(op, ast.Add) and (isinstance(a, str) or isinstance(b, str)):
             a, b = _as_text(a), _as_text(b)  # 'a ' + {X}: text concatenation
         for v in (a, b):
@@ -376,7 +414,7 @@ class _Evaluator:
                 and len(a) + len(b) > MAX_STRING_CHARS:
             raise too_big()
 
-    def compare(self, op: ast.cmpop, a: Any, b: Any) -> bool:
+    def compare(self, op: ast.cmpop, a: Any, b: Any, names: tuple[str | None, str | None] = (None, None)) -> bool:
         if isinstance(op, (ast.In, ast.NotIn)):
             if isinstance(b, str):
                 # OCR breaks lines anywhere: compare with whitespace runs collapsed, case-insensitively.
@@ -393,6 +431,7 @@ class _Evaluator:
         if func is None:
             raise ProgramSyntaxError(f"EVAL: comparison {type(op).__name__} is not allowed", hint=_HINT)
         a, b = _number(a), _number(b)
+        _require_numbers(a, b, names)
         try:
             return bool(func(a, b)) if isinstance(a, _SCALARS) and isinstance(b, _SCALARS) else self.bad(a, b)
         except TypeError:
