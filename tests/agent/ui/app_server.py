@@ -63,6 +63,18 @@ def running_app(home: Path, factory: str | None = FAKE, *, concurrency: int = 4,
         log.close()
 
 
+def session_for(client) -> str:
+    """A session id from the server (``/new_session``); an app without that endpoint took any 32 hex chars."""
+    if "/new_session" in client.view_api(print_info=False, return_format="dict")["named_endpoints"]:
+        return client.predict(api_name="/new_session")
+    return "a" * 32
+
+
+def chat_labels(client) -> list[str]:
+    params = client.view_api(print_info=False, return_format="dict")["named_endpoints"]["/chat"]["parameters"]
+    return [p.get("label") for p in params]
+
+
 def chat_by_label(client, message: dict, session_id: str, settings: dict[str, object]):
     """Call ``/chat`` with settings named by their widget labels (as a visitor sees them), positionally.
 

@@ -6,11 +6,12 @@ server, a visitor pointing the openai backend at the listener must never make th
 
 from __future__ import annotations
 
+import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
 from agent.ui.policy import AppPolicy
-from tests.agent.ui.app_server import chat_by_label, message_text, running_app
+from tests.agent.ui.app_server import chat_by_label, chat_labels, message_text, running_app, session_for
 from tests.agent.ui.capture_server import CaptureServer
 from tests.agent.ui.controller_kit import Kit
 from tests.agent.ui.fake_reasoner import make_llm_fake
@@ -61,16 +62,22 @@ def test_the_operator_endpoint_does_get_the_key(tmp_path, monkeypatch):
     assert reply.startswith("**Answer:") and listener.saw(CANARY)
 
 
-def test_api_key_capture_through_the_app(tmp_path):
+@pytest.mark.parametrize("flags", [[], ["--allow-free-paths"]], ids=["default", "free-paths"])
+def test_api_key_capture_through_the_app(tmp_path, flags):
     img = tmp_path / "k.png"
     Image.new("RGB", (40, 30), (0, 0, 250)).save(img)
     with CaptureServer() as listener:
-        args = ["--allow-free-paths", "--allow-backend", "openai:m@http://127.0.0.1:9/v1"]
+        args = [*flags, "--allow-backend", "openai:m@http://127.0.0.1:9/v1"] if flags else []
         with running_app(tmp_path / "home", "tests.agent.ui.fake_reasoner:make_llm_fake", args=args,
                          env={"OPENAI_API_KEY": CANARY}) as url:
             client = Client(url, verbose=False, httpx_kwargs={"timeout": 120})
-            sid = client.predict(api_name="/new_session")
-            chat, _, _ = chat_by_label(client, {"text": "colour?", "files": [handle_file(str(img))]}, sid,
-                                       {"LLM": "openai:m", "OpenAI-compatible base URL": f"{listener.url}/v1"})
+            labels = chat_labels(client)
+            if "OpenAI-compatible base URL" not in labels:
+                assert not flags
+                return  # by default no visitor can name a URL at all
+            backend = {"LLM": "openai:m"} if "LLM" in labels else {"LLM backend": "openai"}
+            chat, _, _ = chat_by_label(client, {"text": "colour?", "files": [handle_file(str(img))]},
+                                       session_for(client),
+                                       {**backend, "OpenAI-compatible base URL": f"{listener.url}/v1"})
     assert listener.requests and not listener.saw(CANARY)
     assert message_text(chat[-1]).startswith("**Answer: blue**")

@@ -16,7 +16,7 @@ from gradio_client import Client, handle_file
 
 from agent.config import Config
 from agent.ui.policy import AppPolicy
-from tests.agent.ui.app_server import chat_by_label, message_text, running_app
+from tests.agent.ui.app_server import chat_by_label, chat_labels, message_text, running_app, session_for
 from tests.agent.ui.controller_kit import Kit
 from tests.agent.ui.fake_reasoner import make_detector_fake
 
@@ -66,18 +66,21 @@ def test_operator_weights_and_bundled_yaml_still_work(tmp_path):
         kit.close()
 
 
-def test_uploaded_pickle_through_the_api_is_not_loaded(tmp_path):
+@pytest.mark.parametrize("flags", [[], ["--allow-free-paths"]], ids=["default", "free-paths"])
+def test_uploaded_pickle_through_the_api_is_not_loaded(tmp_path, flags):
     evil, marker = evil_checkpoint(tmp_path)
     img = tmp_path / "k.png"
     from PIL import Image
 
     Image.new("RGB", (40, 30), (200, 0, 0)).save(img)
-    args = ["--allow-free-paths", "--set", "detector.backend=ultralytics", "--set", "detector.path=yolo11n.yaml"]
+    args = [*flags, "--set", "detector.backend=ultralytics", "--set", "detector.path=yolo11n.yaml"]
     with running_app(tmp_path / "home", "tests.agent.ui.fake_reasoner:make_detector_fake", args=args) as url:
         with open(evil, "rb") as fh:  # the raw upload route accepts any file and answers with its server path
             uploaded = httpx.post(f"{url}gradio_api/upload", files={"files": ("evil.pt", fh)}, timeout=60).json()[0]
         client = Client(url, verbose=False, httpx_kwargs={"timeout": 120})
-        sid = client.predict(api_name="/new_session")
+        if not flags and "Detector weights" not in chat_labels(client):
+            return  # by default the setting does not exist at all: nothing to attack
+        sid = session_for(client)
         chat, _, _ = chat_by_label(client, {"text": "what colour?", "files": [handle_file(str(img))]}, sid,
                                    {"Detector": "ultralytics", "Detector weights": uploaded})
     last = message_text(chat[-1])
