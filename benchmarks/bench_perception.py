@@ -152,7 +152,7 @@ def bench_faces(base: Path, repeats: int) -> dict:
         faces = ModelHub(Config().replace(**{"faces.backend": backend})).faces()
         right, counts, wall = 0, {}, []
         for photo, expected in FACE_PHOTOS.items():
-            img = load_image(base / photo)
+            img = load_image(base / "images" / photo)
             found = len(faces.detect(img, "face"))
             counts[photo] = found
             right += found == expected

@@ -152,7 +152,8 @@ def new_namer(img: Image.Image, box: list[float]) -> str:
     return object_color(img, np.asarray(box, dtype=np.float32))
 
 
-NAMERS = {"inner-box dominant (before)": old_namer, "object pixels (now)": new_namer}
+NAMERS = {"box centre, most frequent name (the old COLOR; current palette)": old_namer,
+          "object pixels (COLOR now)": new_namer}
 
 
 def evaluate(namers: dict | None = None) -> dict:
