@@ -44,8 +44,9 @@ class UltralyticsDetector:
         self.open_vocabulary = is_open_vocabulary(str(p))
         if p.suffix.lower() == ".pt":
             self.model = load_pt_safely(p)
-        else:
-            self.model = YOLO(str(p) if p.is_file() else p.name, verbose=False)
+        else:  # an exported .onnx (its metadata carries the class names) or a bundled .yaml architecture
+            task = "detect" if p.suffix.lower() == ".onnx" else None
+            self.model = YOLO(str(p) if p.is_file() else p.name, task=task, verbose=False)
         self.source = f"ultralytics:{p.name}"
         self.score_threshold = score_threshold
         self.nms_threshold = nms_threshold
