@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from agent.errors import ArgumentError
 from tools.colors import dominant_colors, inner_crop, object_color
 from tools.registry import tool
 from tools.runtime import cached, detect_all
@@ -18,6 +19,7 @@ from tools.vocabulary import (
     category_labels,
     labels_match,
     normalise_query,
+    singular,
     split_color,
 )
 
@@ -25,6 +27,10 @@ from tools.vocabulary import (
 COLOR_ALIASES = {"grey": "gray", "violet": "purple", "silver": "gray", "navy": "blue", "maroon": "red",
                  "olive": "green", "magenta": "pink", "tan": "beige", "cream": "beige", "ivory": "white",
                  "turquoise": "teal", "golden": "gold", "crimson": "red", "indigo": "blue"}
+
+
+# Shape words that make a LOC query a diagram question (not 'box': a box can be an object).
+DIAGRAM_SHAPES = {"circle", "triangle", "rectangle", "square", "shape", "oval", "ellipse"}
 
 
 def half_box(image: Image.Image, side: str) -> Detections:
@@ -63,15 +69,20 @@ def loc(ctx, image: Image.Image, object: str) -> Detections:  # noqa: A002 - the
         image: the image to search.
         object: what to find, e.g. 'bus', 'people', 'red car'; a category word ('vehicle', 'animal', 'food',
             'fruit', 'furniture', 'electronic device', 'bag') finds every class under it; 'LEFT', 'RIGHT', 'TOP'
-            or 'BOTTOM' give that half of the image; 'object' gives every detected object. Not a colour or a
-            shape alone: shapes and colours in diagrams are REGIONS.
+            or 'BOTTOM' give that half of the image; 'object' gives every detected object. Not a colour alone:
+            shapes and colours in diagrams are SHAPES (a shape word here, 'red circle', is read as SHAPES).
     """
     query = normalise_query(object)
     if query in HALVES:
         return half_box(image, query)
+    colors, rest = split_color(object)
+    if rest and all(singular(w) in DIAGRAM_SHAPES for w in rest.split()):  # 'red circle': a diagram question
+        from tools.shapes import shapes
+
+        return shapes(ctx, image, object).with_notes(
+            f"'{object}' names a shape, not an object class: read as SHAPES(query='{object}')")
     detector = ctx.models.detector()
     vocab = _vocabulary(detector)
-    colors, rest = split_color(object)
     if query in ANY_OBJECT or rest in ANY_OBJECT:
         return filter_by_colors(image, detect_all(ctx, image), colors)
     if vocab is None:  # open vocabulary: the detector is told what to look for
@@ -80,6 +91,10 @@ def loc(ctx, image: Image.Image, object: str) -> Detections:  # noqa: A002 - the
         return found
     label = canonical(object, vocab)
     if label is None:
+        if colors and not rest:
+            return Detections.empty(image.size, getattr(detector, "source", ""), notes=(
+                f"'{object}' is a colour, not an object class: for shapes in a diagram use "
+                f"SHAPES(image, query='{object}'); for a coloured object name it ('{object} car').",))
         group = category_labels(rest or object, vocab)
         if group:  # a category word: every class under it ('vehicle' -> car, bus, truck, ...)
             everything = detect_all(ctx, image)
@@ -107,14 +122,25 @@ def count(ctx, box: Detections) -> int:
 
 
 @tool("SELECT")
-def select(ctx, image: Image.Image, box: Detections, query: str) -> Detections:
+def select(ctx, image: Image.Image, box: Detections | None = None, query: str = "",
+           object: Detections | None = None, category: str | None = None) -> Detections:  # noqa: A002
     """Keep the boxes that match a description such as 'person', 'red car' or 'blue'.
 
     Args:
         image: the image the boxes belong to.
         box: boxes to choose from.
-        query: the object name and/or colour the kept boxes must have.
+        query: the object name and/or colour the kept boxes must have; 'dog,frisbee,grass' picks each of them.
+        object: VisProg's name for box, e.g. SEG's objects with masks.
+        category: optional; VisProg's kind to choose among first, e.g. 'person'.
     """
+    from tools.select_objects import select_objects  # VisProg's form: object=, category=, comma lists
+
+    if (box is None) == (object is None):
+        raise ArgumentError("SELECT needs the objects to choose from, once: box=BOX0 (or VisProg's object=OBJ0)")
+    if not query.strip():
+        raise ArgumentError("SELECT needs a query, e.g. query='red car'")
+    if object is not None or category or "," in query:
+        return select_objects(ctx, image, object if object is not None else box, query, category)
     colors, rest = split_color(query)
     dets = box
     if rest and rest not in ANY_OBJECT:

@@ -58,3 +58,14 @@ def test_small_shapes_keep_their_corners(ctx):
     found = shapes(ctx, img)
     assert found.labels == ("black triangle",), found.labels
     assert np.allclose(found.boxes[0], [20, 20, 32, 30], atol=2)
+
+
+def test_loc_with_a_shape_word_reads_as_shapes_and_a_bare_colour_explains_itself(ctx):
+    from tools.locate import loc
+
+    img = _diagram()
+    found = loc(ctx, img, "red circle")
+    assert found.labels == ("red circle",) and "SHAPES" in found.notes[-1]
+    assert len(loc(ctx, img, "triangles")) == 1
+    bare = loc(ctx, img, "red")
+    assert len(bare) == 0 and "is a colour" in bare.notes[-1]
