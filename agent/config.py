@@ -87,6 +87,16 @@ class EmbedderConfig:
 
 
 @dataclass(frozen=True)
+class EditConfig:
+    """VisProg's image editing: EMOJI's font and REPLACE's inpainting model."""
+
+    emoji_font: str = ""  # colour emoji font; "" = Debian's fonts-noto-color-emoji (NotoColorEmoji.ttf)
+    inpaint_model: str = ""  # diffusers inpainting pipeline (local directory or cached hub id); "" = REPLACE is off
+    inpaint_steps: int = 25
+    inpaint_guidance: float = 7.5
+
+
+@dataclass(frozen=True)
 class BudgetConfig:
     max_steps: int = 40  # interpreter steps per program
     program_seconds: float = 60.0
@@ -131,6 +141,7 @@ class Config:
     classifier: ClassifierConfig = field(default_factory=ClassifierConfig)
     ocr: OCRConfig = field(default_factory=OCRConfig)
     embedder: EmbedderConfig = field(default_factory=EmbedderConfig)
+    edit: EditConfig = field(default_factory=EditConfig)
     budgets: BudgetConfig = field(default_factory=BudgetConfig)
     images: ImageLimits = field(default_factory=ImageLimits)
     ui: UIConfig = field(default_factory=UIConfig)

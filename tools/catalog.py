@@ -1,4 +1,4 @@
-"""The default tool set: vision tools (tools/builtin.py) plus EVAL and RESULT."""
+"""Tool sets: the question-answering tools the planner sees, and every module a program may call."""
 
 from __future__ import annotations
 
@@ -15,3 +15,11 @@ def default_registry(extra: Iterable[Callable] = ()) -> ToolRegistry:
     from tools.shapes import SHAPE_TOOLS
 
     return ToolRegistry((*VISION_TOOLS, *SHAPE_TOOLS, *SCENE_TOOLS, *LOGIC_TOOLS, *extra))
+
+
+def program_registry(extra: Iterable[Callable] = ()) -> ToolRegistry:
+    """Every module a program may call: the default tools plus VisProg's SEG, COLORPOP, BGBLUR, EMOJI, REPLACE
+    and LIST (image editing and knowledge tagging), for running written programs such as VisProg's own."""
+    from tools.builtin import EDIT_TOOLS
+
+    return default_registry((*EDIT_TOOLS, *extra))

@@ -36,7 +36,7 @@ class ModelHub:
         self.config = config
         self._models: dict[str, Any] = {}
         self._locks: dict[str, threading.Lock] = {
-            name: threading.Lock() for name in ("detector", "ocr", "faces", "classifier", "vqa", "clip")
+            name: threading.Lock() for name in ("detector", "ocr", "faces", "classifier", "vqa", "clip", "inpaint")
         }
 
     @staticmethod
@@ -84,6 +84,10 @@ class ModelHub:
     def clip(self) -> Any:
         """CLIP embeddings, or None unless a CLIP model is configured."""
         return self._get("clip", self._load_clip)
+
+    def inpainter(self) -> Any:
+        """REPLACE's text-guided inpainting pipeline, or None unless edit.inpaint_model is set."""
+        return self._get("inpaint", self._load_inpainter)
 
     # -- loaders ---------------------------------------------------------------------------
     def _load_detector(self) -> Any:
@@ -176,3 +180,11 @@ class ModelHub:
         from tools.clip_backend import ClipBackend
 
         return ClipBackend(name)
+
+    def _load_inpainter(self) -> Any:
+        cfg = self.config.edit
+        if not cfg.inpaint_model:
+            return None
+        from tools.inpaint_diffusers import DiffusersInpainter
+
+        return DiffusersInpainter(cfg.inpaint_model, steps=cfg.inpaint_steps, guidance=cfg.inpaint_guidance)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from agent.errors import ArgumentError
 from tools.categories import category, members, named_within
 from tools.colors import object_color
 from tools.draw import draw_detections
 from tools.reading import ReadText
 from tools.registry import tool
-from tools.runtime import cached, detect_all
+from tools.runtime import cached, crop_box, detect_all
 from tools.segment import segment
 from tools.types import Detections, Regions
 from tools.vocabulary import COCO_LABELS, canonical, normalise_query, singular
@@ -98,9 +99,10 @@ def _name_within(ctx, image: Image.Image, within: str) -> str:
 
 
 @tool("CLASSIFY")
-def classify(ctx, image: Image.Image, categories: list[str] | None = None) -> str:
+def classify(ctx, image: Image.Image, categories: list[str] | None = None,
+             object: Detections | None = None) -> str | Detections:  # noqa: A002 - VisProg's argument
     """Name what the image shows: the top ImageNet label, the best of the given candidates, or which member of a
-    category it is.
+    category it is; with object=, label each object instead (VisProg's knowledge tagging, drawn by TAG).
 
     Args:
         image: the image (usually a crop) to classify.
@@ -108,7 +110,16 @@ def classify(ctx, image: Image.Image, categories: list[str] | None = None) -> st
             One category word, e.g. ['animal'], ['vehicle'], ['food'], ['fruit'], ['drink'], ['furniture']: the
             answer is the everyday name of what it shows within that category ('cat', not 'tiger cat') or
             'unknown'. Use it for "what animal / which vehicle / what food is this?".
+        object: optional objects (FACEDET, LOC, SEG, SELECT); each is labelled with its best candidate, one object
+            per candidate, e.g. CLASSIFY(image=IMAGE, object=OBJ0, categories=LIST0). Names of people need CLIP.
     """
+    if object is not None:
+        from tools.classify_objects import classify_objects
+
+        if not categories:  # each object by its own top ImageNet label
+            tops = [top_labels(ctx, crop_box(image, b), k=1) for b in object.boxes]
+            return object.relabelled([t[0][0] if t else "unknown" for t in tops], [t[0][1] if t else 0.0 for t in tops])
+        return classify_objects(ctx, image, object, categories)
     if not categories:
         labels = top_labels(ctx, image, k=1)
         return labels[0][0] if labels else "unknown"
@@ -154,11 +165,19 @@ def regions(ctx, image: Image.Image) -> Regions:
 
 
 @tool("TAG")
-def tag(ctx, image: Image.Image, box: Detections) -> Image.Image:
+def tag(ctx, image: Image.Image, box: Detections | None = None,
+        object: Detections | None = None) -> Image.Image:  # noqa: A002 - VisProg's argument
     """Draw labelled boxes on a copy of the image.
 
     Args:
         image: the image to draw on.
         box: the boxes to draw.
+        object: VisProg's name for box, e.g. CLASSIFY's labelled objects.
     """
-    return draw_detections(image, box)
+    if (box is None) == (object is None):
+        raise ArgumentError("TAG needs the boxes to draw, once: box=BOX0 (or VisProg's object=OBJ0)")
+    dets = object if object is not None else box
+    out = draw_detections(image, dets)
+    if dets.warnings:
+        out.facts = [f"warning: {w}" for w in dets.warnings]  # e.g. faces left untagged: shown in the trace
+    return out
