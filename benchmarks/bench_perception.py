@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_perception.py [--part detectors|faces|colors|all] [--repeats 3]
 
 * detectors: every dev-set question whose answer depends on the detector (counting, existence, spatial,
-  comparison, two-image) runs a fixed reference program - the program a planner should write - on each
+  comparison, two-image, and colour of a located object) runs a fixed reference program - the program a planner should write - on each
   detector backend; accuracy per question type, plus wall and CPU ms per image for one detection.
 * faces: face counts on the sample photos (the dev set's face questions plus photos with one face).
 * colors: accuracy on the labelled colour set (benchmarks/colors/labels.jsonl) of the object-colour
@@ -29,7 +29,7 @@ os.environ.setdefault("YOLO_OFFLINE", "1")
 
 from benchmarks.sample_images import ensure_images  # noqa: E402
 
-DETECTOR_TYPES = ("counting", "existence", "spatial", "comparison", "two-image")
+DETECTOR_TYPES = ("counting", "existence", "spatial", "comparison", "two-image", "colour")
 
 
 def _count(obj: str, image: str = "IMAGE", n: int = 0) -> str:
@@ -45,6 +45,12 @@ def _final(expr: str | None = None) -> str:
     if expr is None:
         return "FINAL_RESULT=RESULT(var=ANSWER0)"
     return f'ANSWER9=EVAL(expr="{expr}")\nFINAL_RESULT=RESULT(var=ANSWER9)'
+
+
+def _color(obj: str | None) -> str:
+    if obj is None:
+        return "ANSWER0=COLOR(image=IMAGE)\nFINAL_RESULT=RESULT(var=ANSWER0)"
+    return f"BOX0=LOC(image=IMAGE,object='{obj}')\nANSWER0=COLOR(image=IMAGE,box=BOX0)\nFINAL_RESULT=RESULT(var=ANSWER0)"
 
 
 YES = "'yes' if {ANSWER0} > 0 else 'no'"
@@ -80,6 +86,9 @@ REFERENCE = {  # dev-set id -> the reference program
                       + _final("{ANSWER0} > 0 xor {ANSWER1} > 0")),
     "pair-person-both": (_count("person", "LEFT") + _count("person", "RIGHT", 1)
                          + _final("{ANSWER0} > 0 and {ANSWER1} > 0")),
+    "bus-color": _color("bus"), "moto-color": _color("motorcycle"), "coffee-color": _color("cup"),
+    "astronaut-color": _color("person"), "gift-color": _color(None), "horse-color": _color("horse"),
+    "zidane-tie-color": _color("tie"),
 }
 
 DETECTORS = {  # name -> config overrides
