@@ -63,7 +63,8 @@ def filter_by_colors(image: Image.Image, dets: Detections, colors: list[str]) ->
 
 @tool("LOC")
 def loc(ctx, image: Image.Image, object: str) -> Detections:  # noqa: A002 - the DSL argument is 'object'
-    """Find objects of one kind in an image and return their boxes, best first.
+    """Find objects of one kind in an image and return their boxes, best first: a COCO class ('bus', 'people') or
+    a category word for all its classes ('vehicle', 'animal', 'food', 'furniture').
 
     Args:
         image: the image to search.

@@ -102,7 +102,8 @@ def _name_within(ctx, image: Image.Image, within: str) -> str:
 def classify(ctx, image: Image.Image, categories: list[str] | None = None,
              object: Detections | None = None) -> str | Detections:  # noqa: A002 - VisProg's argument
     """Name what the image shows: the top ImageNet label, the best of the given candidates, or which member of a
-    category it is; with object=, label each object instead (VisProg's knowledge tagging, drawn by TAG).
+    category it is (categories=['animal'] -> 'cat'; for "what animal / which vehicle / what food"); with object=,
+    label each object instead (VisProg's knowledge tagging, drawn by TAG).
 
     Args:
         image: the image (usually a crop) to classify.
