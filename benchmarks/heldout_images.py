@@ -42,9 +42,8 @@ PHOTOS: dict[str, tuple[str, str, bool]] = {
     "p09.jpg": ("gradio", "media_assets/images/tower.jpg", False),  # the Eiffel Tower lit at dusk
     "p10.jpg": ("skimage", "hubble_deep_field.jpg", False),  # galaxies on black
     "p11.png": ("matplotlib", "logo2.png", True),  # the matplotlib logo: blue letters
-    "p12.png": ("skimage", "logo.png", True),  # the scikit-image logo: a snake, green and orange
-    "p13.png": ("gradio", "media_assets/images/hf-logo_transpng.png", True),  # yellow smiley with two hands
-    "p14.png": ("gradio", "media_assets/images/bus.png", True),  # a small red bus icon (a GIF inside)
+    "p12.png": ("gradio", "media_assets/images/hf-logo_transpng.png", True),  # yellow smiley with two hands
+    "p13.png": ("gradio", "media_assets/images/bus.png", True),  # a small red bus icon (a GIF inside)
 }
 
 # name in heldout.jsonl -> drawing function (benchmarks/heldout_renders.py)

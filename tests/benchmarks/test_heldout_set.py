@@ -116,7 +116,9 @@ def test_no_dev_photo_is_reused(items: list[dict], materialised: Path) -> None:
 
 def test_every_picture_materialises_and_opens(items: list[dict], materialised: Path) -> None:
     referenced = {Path(rel).name for item in items for rel in _images(item)}
-    assert referenced <= set(heldout_images.producers()), referenced - set(heldout_images.producers())
+    produced = set(heldout_images.producers())
+    assert referenced <= produced, f"not materialised: {sorted(referenced - produced)}"
+    assert produced <= referenced, f"materialised but asked about nowhere: {sorted(produced - referenced)}"
     for name in sorted(referenced):
         with Image.open(materialised / name) as im:
             im.load()
@@ -144,3 +146,16 @@ def test_renders_are_deterministic() -> None:
     produce = heldout_images.producers()
     for name in heldout_images.RENDERED:
         assert produce[name]() == produce[name](), name
+
+
+def test_no_colour_question_on_a_photo_of_the_labelled_colour_set(items: list[dict]) -> None:
+    """The colour namer is tuned on benchmarks/colors/labels.jsonl: its photos carry no held-out colour question."""
+    tuned = {line["image"] for line in _lines(ROOT / "benchmarks" / "colors" / "labels.jsonl")}
+    for item in items:
+        if item["type"] != "colour":
+            continue
+        for rel in _images(item):
+            name = Path(rel).name
+            if name in heldout_images.PHOTOS:
+                source = Path(heldout_images.PHOTOS[name][1]).name
+                assert source not in tuned, f"{item['id']}: {source} is in the labelled colour set"
