@@ -28,11 +28,18 @@ from tools.vocabulary import canonical, normalise_query, singular
 CLIP_HINT = "set embedder.clip_model to a local CLIP model"
 
 
+def _phrase(text: str) -> str:
+    words = normalise_query(text).split()
+    return " ".join(words[:-1] + [singular(words[-1])]) if words else ""
+
+
 @functools.lru_cache(maxsize=1)
-def _imagenet_words() -> frozenset[str]:
+def _imagenet_phrases() -> frozenset[str]:
+    """ImageNet labels and their head nouns ('running shoe' and 'shoe'), singular, lower case."""
     from tools.classify_efficientnet import imagenet_categories
 
-    return frozenset(singular(w) for name in imagenet_categories() for w in normalise_query(name).split())
+    phrases = {_phrase(name) for name in imagenet_categories()}
+    return frozenset(phrases | {p.split()[-1] for p in phrases if p})
 
 
 def _color_word(text: str) -> str | None:
@@ -47,8 +54,7 @@ def known_offline(candidate: str) -> bool:
     """Whether an offline model can recognise this candidate: a colour, a COCO/ImageNet word or a category."""
     if _color_word(candidate) or canonical(candidate) is not None or category(candidate) is not None:
         return True
-    words = {singular(w) for w in normalise_query(candidate).split()}
-    return bool(words) and words <= _imagenet_words()
+    return _phrase(candidate) in _imagenet_phrases()
 
 
 def _offline_scores(ctx, image: Image.Image, objects: Detections, candidates: list[str]) -> np.ndarray:

@@ -50,11 +50,11 @@ def emoji_char(name: str) -> str:
     if text and all(ord(c) > 0x2000 or c == "\u200d" for c in text):  # already emoji characters
         return text
     key = "_".join(text.lower().replace("-", "_").replace(":", " ").split())
-    candidates = [CLDR_NAMES.get(key, ""), key.replace("_", " ").upper()]
-    candidates.append(candidates[-1] + " SIGN")
-    for candidate in candidates:
+    plain = key.replace("_", " ").upper()
+    for candidate in (CLDR_NAMES.get(key), plain, plain + " SIGN"):
         try:
-            return unicodedata.lookup(candidate) if candidate else ""
+            if candidate:
+                return unicodedata.lookup(candidate)
         except KeyError:
             continue
     raise ArgumentError(f"EMOJI: unknown emoji {name!r}", hint=f"use an emoji name such as {EXAMPLES}")

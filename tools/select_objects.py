@@ -3,7 +3,9 @@
 Each comma-separated part of the query picks objects:
 
 1. by label: the label is the word, a synonym, or falls under it ('girl' -> person, 'vehicle' -> bus,
-   'street' -> road); colour words in the part must match the object's own colour ('red bus');
+   'street' -> road); colour words in the part keep the objects of that colour ('red bus'); when none has
+   it, the named objects are kept as the closest match (VisProg's SELECT always takes its best match), with
+   a warning;
 2. otherwise by description with CLIP when it is configured (the object most like the text, as VisProg);
 3. otherwise, offline: the objects of the part's colour ('man wearing a red suit' -> the red person), or
    the only object of the given category; failing that nothing is picked and the trace says why.
@@ -54,6 +56,9 @@ def _pick(ctx, image: Image.Image, pool: Detections, part: str, category: str | 
         kept = _by_color(image, pool, named, colors) if colors else named
         if kept:
             return kept, ""
+        if not category:  # VisProg's SELECT takes the closest match: the named objects, whatever their colour
+            return named, (f"no '{rest}' here is {' and '.join(colors)}; kept the {len(named)} '{rest}' object(s) "
+                           "as the closest match, as VisProg's SELECT does")
     clip = ctx.models.clip() if ctx is not None and getattr(ctx, "models", None) is not None else None
     if clip is not None and len(pool):
         crops = [inner_crop(image, b, margin=0.0) for b in pool.boxes]
@@ -86,7 +91,7 @@ def select_objects(ctx, image: Image.Image, objects: Detections, query: str, cat
             continue
         picked, why = _pick(ctx, image, pool, part, category)
         chosen += [i for i in picked if i not in chosen]
-        if why and not picked:
+        if why and (not picked or why.startswith("no '")):
             warnings.append(why)
         elif why:
             notes.append(why)
