@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export YOLO_OFFLINE := 1
 
-.PHONY: setup setup-small demo test test-fast bench bench-dev bench-retrieval bench-rag bench-batch app lint models browser-deps clean
+.PHONY: setup setup-small demo test test-fast bench bench-dev bench-retrieval bench-rag bench-batch app lint models browser-deps emoji-deps clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -36,10 +36,14 @@ $(VENV)/.stamp-llm: requirements-llm.txt $(VENV)/.stamp-install
 	touch $@
 
 setup-small: $(VENV)/.stamp-llm-small
-setup: $(VENV)/.stamp-llm $(VENV)/.stamp-llm-small
+setup: $(VENV)/.stamp-llm $(VENV)/.stamp-llm-small emoji-deps
 
 models: setup
 	$(BIN)/visreason models verify
+
+# Debian's Noto Color Emoji font: EMOJI pastes its pictures (the tests need it too).
+emoji-deps:
+	@[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq fonts-noto-color-emoji >/dev/null) || echo "fonts-noto-color-emoji missing: install it for EMOJI"; }
 
 # Debian's Chromium for the real-browser test (Playwright never downloads its own browser here).
 browser-deps:
@@ -50,10 +54,10 @@ demo: setup
 	@echo "visual rationale written to demo.html"
 
 # The whole suite, slow model tests included (they use the 0.5B LLM and small images).
-test: setup-small browser-deps
+test: setup-small browser-deps emoji-deps
 	$(BIN)/python -m pytest -q
 
-test-fast: setup-small
+test-fast: setup-small emoji-deps
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 # LLM=gguf:qwen2.5-coder-0.5b (or openai:MODEL@URL) benchmarks another controller.
