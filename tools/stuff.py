@@ -20,7 +20,7 @@ from tools.colors import rgb_to_lab
 
 WORK_SIDE = 192
 MIN_SHARE = 0.03  # a stuff region covers at least this share of the picture
-STUFF_LABELS = ("sky", "tree", "grass", "water", "road", "wall")
+STUFF_LABELS = ("sky", "grass", "tree", "water", "road", "wall")
 
 # Words people use for the stuff labels.
 STUFF_SYNONYMS = MappingProxyType({
@@ -80,12 +80,12 @@ def stuff_masks(image: Image.Image, exclude: np.ndarray | None = None) -> list[t
         free = cv2.resize(exclude.astype(np.uint8), (sw, sh), interpolation=cv2.INTER_NEAREST) == 0
     ys = (np.arange(sh)[:, None] + 0.5) / sh * np.ones((1, sw))
     blue = (hue > 200) & (hue < 300) & (chroma > 8)
-    green = (hue > 80) & (hue < 200) & (chroma > 6)
+    green = (hue > 100) & (hue < 200) & (chroma > 6) & (a < -4)
     grey = chroma < 12
     smooth = texture < 6
     rules = {
         "sky": free & smooth & ((blue & (lightness > 12)) | (grey & (lightness > 85))),
-        "tree": free & green & (texture >= 4),
+        "tree": free & green,
         "grass": free & green & (chroma > 10),
         "water": free & blue & (chroma > 12) & (lightness > 25) & (texture < 10),
         "road": free & grey & (lightness > 20) & (lightness < 85) & (texture < 12),
@@ -94,15 +94,17 @@ def stuff_masks(image: Image.Image, exclude: np.ndarray | None = None) -> list[t
     min_pixels = int(MIN_SHARE * sw * sh)
     taken = ~free
     found: list[tuple[str, np.ndarray]] = []
-    for label in STUFF_LABELS:  # earlier labels claim pixels first: sky before water, grass before road
+    for label in STUFF_LABELS:  # earlier labels claim pixels first: sky before water, grass before tree
         keep = np.zeros((sh, sw), bool)
         for comp, (x1, y1, x2, y2) in _components(rules[label] & ~taken, min_pixels):
             mean_y = float(ys[comp].mean())
+            lit = lightness[comp]  # lawns are lit evenly; tree canopies are full of deep shadow
+            even = float(np.median(lit)) > 40 and float((lit < 25).mean()) < 0.15
             top, bottom, width = y1 / sh, y2 / sh, (x2 - x1) / sw
             fits = {
                 "sky": top < 0.05 and mean_y < 0.5,
-                "tree": mean_y < 0.85,
-                "grass": bottom > 0.9 and mean_y > 0.5 and width > 0.25,
+                "tree": mean_y < 0.9 and float(np.median(texture[comp])) >= 3,  # leaves have texture
+                "grass": top > 0.45 and bottom > 0.9 and width > 0.25 and even,  # low, wide, evenly lit
                 "water": top > 0.15 and mean_y > 0.45 and width > 0.2,
                 "road": bottom > 0.9 and mean_y > 0.55 and width > 0.3 and (x2 - x1) >= 1.2 * (y2 - y1),
                 "wall": bottom < 0.97 and mean_y < 0.7,
