@@ -43,7 +43,10 @@ class LLMConfig:
     max_retries: int = 2
     hub_download: bool = True  # hf: may fetch a hub id missing from the local cache (the app turns it off for visitors)
     grammar: bool = True  # constrain program decoding with the registry's GBNF grammar
-    plan_slots: int = 3  # gguf: planner contexts kept warm, one per recent question family (~0.8 GB each for 1.5B)
+    grammar_mode: str = "lazy"  # gguf: lazy (check the sampled token, mask only if it breaks the grammar) | full | none
+    sequences: int = 3  # gguf: KV sequences kept warm in the one context, each of n_ctx cells (~0.11 GB each for 1.5B)
+    n_ubatch: int = 512  # gguf: tokens per compute step when reading a prompt (the compute buffer grows with it)
+    prefix_cache: bool = True  # gguf: save few-shot prefixes' KV state under $VISREASON_HOME/kv, load on first use
 
 
 @dataclass(frozen=True)

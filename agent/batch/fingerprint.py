@@ -20,7 +20,7 @@ from agent.batch.items import BatchItem
 
 # Config keys that change how fast or where, never what is answered (and the API key: no secret in records).
 SPEED_ONLY = {"home", "ui", "tool_cache_dir", "memory.path", "llm.api_key", "llm.n_threads", "llm.timeout_s",
-              "llm.max_retries", "llm.plan_slots", "llm.hub_download"}
+              "llm.max_retries", "llm.sequences", "llm.n_ubatch", "llm.prefix_cache", "llm.hub_download"}
 _CHUNK = 1 << 20
 
 

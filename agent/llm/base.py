@@ -15,6 +15,7 @@ class LLMReply:
     completion_tokens: int = 0
     seconds: float = 0.0
     backend: str = ""
+    cached_tokens: int = 0  # prompt tokens whose KV state was reused (in memory or from disk), not evaluated
 
 
 @runtime_checkable

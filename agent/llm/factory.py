@@ -35,14 +35,14 @@ def parse_llm_spec(spec: str) -> dict[str, str]:
 def make_llm(config: Config, slot: str = "main") -> LLM:
     """A fresh backend object (heavy model weights are still shared per process by each backend).
 
-    ``slot`` names a separate prompt cache for embedded models (``"main"`` for the planner,
-    ``"aux"`` for decide/refine/VQA); remote and transformers backends ignore it.
+    ``slot`` is accepted for older callers and ignored: an embedded model's calls all share one
+    runtime, which keeps several KV sequences and routes each prompt to the one holding its prefix.
     """
     backend = config.llm.backend
     if backend == "gguf":
         from agent.llm.llama_cpp_backend import LlamaCppBackend
 
-        return LlamaCppBackend(config, slot=slot)
+        return LlamaCppBackend(config)
     if backend == "openai":
         from agent.llm.openai_backend import OpenAIBackend
 
@@ -57,11 +57,11 @@ def make_llm(config: Config, slot: str = "main") -> LLM:
 
 
 def shared_llm(config: Config, slot: str = "main") -> LLM:
-    """One backend object per distinct LLM configuration (and home dir) and slot per process."""
-    return _shared(config.llm, str(config.home_path), slot)
+    """One backend object per distinct LLM configuration (and home dir) per process (``slot``: see make_llm)."""
+    return _shared(config.llm, str(config.home_path))
 
 
 @lru_cache(maxsize=8)
-def _shared(llm_cfg: LLMConfig, home: str, slot: str) -> LLM:
+def _shared(llm_cfg: LLMConfig, home: str) -> LLM:
     # Backends only read [llm] and the home dir, so other config changes share the same model.
-    return make_llm(Config(home=home, llm=llm_cfg), slot)
+    return make_llm(Config(home=home, llm=llm_cfg))

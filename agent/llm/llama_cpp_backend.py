@@ -1,27 +1,26 @@
 """Embedded GGUF models through llama-cpp-python, with GBNF / JSON-schema constrained decoding.
 
-* One ``Llama`` per (model path, n_ctx, n_threads, seed) per process (cached loader), shared by
-  every backend object that asks for the same thing.
-* A lock per loaded model: llama.cpp contexts are not thread-safe.
-* Chat goes through ``create_chat_completion`` (the GGUF's own chat template). Because the same
-  ``Llama`` object is reused, llama-cpp-python keeps the KV cache for the longest common token
-  prefix with the previous call, so a long fixed system prompt is only evaluated once.
+* One ``LlamaRuntime`` (weights read once, one context, ``llm.sequences`` KV sequences) per model
+  file and settings per process, shared by every backend object: see ``llama_runtime`` for where
+  the memory goes and how a call finds the sequence that already holds its prompt prefix.
+* Chat goes through the GGUF's own chat template. The system prompt and few-shot examples before
+  the last user turn are evaluated once, kept in a sequence, and saved to disk
+  (``$VISREASON_HOME/kv``) so another process loads them instead of evaluating them again.
 * Grammars are validated once against the model vocabulary (an invalid GBNF would otherwise make
-  llama.cpp fail deep inside sampling) and cached by text.
+  llama.cpp fail deep inside sampling) and cached by text; ``llm.grammar_mode`` picks lazy or
+  full grammar checking.
 """
 
 from __future__ import annotations
 
 import json
-import threading
-import time
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from agent.config import Config
-from agent.errors import LLMError, ModelUnavailableError
+from agent.errors import ConfigError, LLMError, ModelUnavailableError
 from agent.llm.base import LLMReply, Message
+from agent.llm.llama_runtime import GRAMMAR_MODES, LlamaRuntime, RuntimeSettings
 
 SEED = 1234  # fixed for reproducibility; with temperature 0 decoding is greedy anyway
 
@@ -35,37 +34,26 @@ def _llama_cpp():
     return llama_cpp
 
 
-@dataclass
-class _Loaded:
-    llama: object
-    lock: threading.Lock  # shared by every context of one model file: 2 cores fit one generation at a time
-    grammars: dict = field(default_factory=dict)  # GBNF text -> LlamaGrammar (validated)
+@lru_cache(maxsize=4)
+def load_gguf(settings: RuntimeSettings) -> LlamaRuntime:
+    """The one runtime per model file and settings in this process (loading takes seconds and ~1 GB)."""
+    _llama_cpp()
+    if not Path(settings.path).is_file():
+        raise ModelUnavailableError(f"GGUF file not found: {settings.path}")
+    return LlamaRuntime(settings)
 
 
-@cache
-def model_lock(path: str) -> threading.Lock:
-    return threading.Lock()
-
-
-# Loading takes seconds and ~1-2 GB; keep a few per process, keyed by everything that matters.
-@lru_cache(maxsize=8)
-def load_gguf(path: str, n_ctx: int, n_threads: int, seed: int = SEED, slot: str = "main") -> _Loaded:
-    """One llama.cpp context per (model, settings, slot).
-
-    Slots keep separate KV caches so the planner's long few-shot prefix stays evaluated while
-    decide/refine/VQA prompts run in another slot. The weights are mmapped, so a second slot
-    costs only its KV cache, not another copy of the model.
-    """
-    llama_cpp = _llama_cpp()
-    if not Path(path).is_file():
-        raise ModelUnavailableError(f"GGUF file not found: {path}")
-    try:
-        llama = llama_cpp.Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
-                                seed=seed, verbose=False)
-    except (ValueError, RuntimeError) as exc:
-        raise ModelUnavailableError(f"llama.cpp could not load {path}: {exc}",
-                                    hint="check the file with `visreason models verify`") from None
-    return _Loaded(llama, model_lock(path))
+def runtime_settings(config: Config, model_path: str) -> RuntimeSettings:
+    llm = config.llm
+    if llm.grammar_mode not in GRAMMAR_MODES:
+        raise ConfigError(f"llm.grammar_mode={llm.grammar_mode!r} is not a grammar mode",
+                       hint="one of: " + ", ".join(GRAMMAR_MODES))
+    if llm.sequences < 1 or llm.n_ctx < 64 or llm.n_ubatch < 1:
+        raise ConfigError("llm.sequences must be >= 1, llm.n_ctx >= 64 and llm.n_ubatch >= 1",
+                       hint=f"got sequences={llm.sequences}, n_ctx={llm.n_ctx}, n_ubatch={llm.n_ubatch}")
+    kv_dir = str(config.home_path / "kv") if llm.prefix_cache else ""
+    return RuntimeSettings(path=model_path, n_ctx=llm.n_ctx, n_seq=llm.sequences, n_threads=llm.n_threads,
+                           n_ubatch=llm.n_ubatch, kv_dir=kv_dir)
 
 
 def resolve_gguf_path(config: Config) -> Path:
@@ -99,56 +87,33 @@ def schema_to_gbnf(schema_json: str) -> str:
 class LlamaCppBackend:
     """The ``LLM`` protocol over an embedded GGUF model."""
 
-    def __init__(self, config: Config, model_path: str | Path | None = None, slot: str = "main") -> None:
+    def __init__(self, config: Config, model_path: str | Path | None = None) -> None:
         self.config = config
-        self.slot = slot
         self.model_path = str(model_path or resolve_gguf_path(config))
         self.name = f"gguf:{Path(self.model_path).name}"
-        self._loaded: _Loaded | None = None
+        self._loaded: LlamaRuntime | None = None
 
     @property
-    def loaded(self) -> _Loaded:
+    def loaded(self) -> LlamaRuntime:
         if self._loaded is None:
-            self._loaded = load_gguf(self.model_path, self.config.llm.n_ctx, self.config.llm.n_threads,
-                                     slot=self.slot)
+            self._loaded = load_gguf(runtime_settings(self.config, self.model_path))
         return self._loaded
-
-    def _grammar(self, text: str):
-        loaded = self.loaded
-        cached = loaded.grammars.get(text)
-        if cached is not None:
-            return cached
-        llama_cpp = _llama_cpp()
-        from llama_cpp.llama_grammar import LlamaGrammar
-
-        # Parse once against this vocabulary: a NULL sampler means llama.cpp rejected the grammar.
-        vocab = loaded.llama._model.vocab
-        probe = llama_cpp.llama_sampler_init_grammar(vocab, text.encode("utf-8"), b"root")
-        if not probe:
-            raise LLMError("invalid GBNF grammar (llama.cpp could not parse it; rule 'root' is required)")
-        llama_cpp.llama_sampler_free(probe)
-        grammar = LlamaGrammar.from_string(text, verbose=False)
-        loaded.grammars[text] = grammar
-        return grammar
 
     def chat(self, messages: list[Message], *, grammar: str | None = None, json_schema: dict | None = None,
              max_tokens: int = 256, stop: list[str] | None = None, temperature: float | None = None) -> LLMReply:
         if grammar is None and json_schema is not None:
             grammar = schema_to_gbnf(json.dumps(json_schema))  # key order kept: properties are generated in schema order
         temp = self.config.llm.temperature if temperature is None else temperature
-        loaded = self.loaded
-        with loaded.lock:
-            compiled = self._grammar(grammar) if grammar else None
-            started = time.perf_counter()
-            try:
-                response = loaded.llama.create_chat_completion(
-                    messages=messages, temperature=temp, max_tokens=max_tokens, stop=stop or [],
-                    seed=SEED, grammar=compiled, repeat_penalty=1.0)
-            except ValueError as exc:  # e.g. prompt longer than n_ctx
-                raise LLMError(f"llama.cpp: {exc}", hint=f"llm.n_ctx is {self.config.llm.n_ctx}") from None
-            seconds = time.perf_counter() - started
-        usage = response.get("usage") or {}
-        text = response["choices"][0]["message"].get("content") or ""
-        return LLMReply(text=text, prompt_tokens=int(usage.get("prompt_tokens", 0)),
-                        completion_tokens=int(usage.get("completion_tokens", 0)), seconds=seconds,
-                        backend=self.name)
+        runtime = self.loaded
+        tokens, prefix = runtime.render(messages)
+        out = runtime.generate(tokens, prefix, grammar=grammar, grammar_mode=self.config.llm.grammar_mode,
+                               max_tokens=max_tokens, stop=stop, temperature=temp, seed=SEED)
+        return LLMReply(text=out.text, prompt_tokens=out.prompt_tokens, completion_tokens=len(out.tokens),
+                        seconds=out.seconds, backend=self.name, cached_tokens=out.prompt_tokens - out.evaluated)
+
+    def prefill(self, messages: list[Message]) -> str:
+        """Evaluate (or load) the prompt prefix of ``messages`` and save it to disk; returns where it came from:
+        "memory", "disk", "copy" or "none" (evaluated now)."""
+        runtime = self.loaded
+        tokens, prefix = runtime.render(messages)
+        return runtime.prefill(tokens, prefix)
