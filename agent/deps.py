@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -22,11 +21,9 @@ class Deps:
     llm: LLM
     registry: ToolRegistry
     selector: ExampleSelector
-    aux_llm: LLM | None = None  # decide/refine/sub-question splitting; a separate prompt cache from planning
-    slot_llm: Callable[[str], LLM] | None = None  # slot name -> the same model with its own prompt cache
+    aux_llm: LLM | None = None  # decide/refine/sub-question splitting (the planner's model unless told otherwise)
     n_examples: int = 5
     memory: Any = None  # agent.memory.ProgramMemory: verified templates reused without the LLM
-    _slots: OrderedDict = field(default_factory=OrderedDict)  # example group -> planner slot index, LRU
     _slots_lock: threading.Lock = field(default_factory=threading.Lock)
     # Programs that ran cleanly, by (question, image names): a program is a function of the question,
     # not of the pixels, so a batch asking one question of 10,000 images plans it once.
@@ -54,23 +51,13 @@ class Deps:
                 self._programs.popitem(last=False)
 
     def planner(self, group: str) -> LLM:
-        """The planner context for a family of questions.
+        """The LLM that writes programs for a family (``group``) of questions.
 
-        Each example group gets its own llama.cpp context (up to ``llm.plan_slots``, least recently
-        used reassigned), so its few-shot prefix stays evaluated: on CPU, re-reading a 300-token
-        prefix costs seconds, more than writing the program.
+        One model serves every family: the embedded runtime keeps several KV sequences and sends
+        each prompt to the one already holding its few-shot prefix (or loads that prefix's saved
+        state from disk), so no family needs a context of its own.
         """
-        if self.slot_llm is None or self.config.llm.plan_slots <= 1:
-            return self.llm
-        with self._slots_lock:
-            if group in self._slots:
-                self._slots.move_to_end(group)
-            else:
-                used = set(self._slots.values())
-                free = [i for i in range(self.config.llm.plan_slots) if i not in used]
-                self._slots[group] = free[0] if free else self._slots.popitem(last=False)[1]
-            index = self._slots[group]
-        return self.llm if index == 0 else self.slot_llm(f"plan{index}")
+        return self.llm
 
     def chat(self, messages: list[Message], *, aux: bool = False, llm: LLM | None = None,
              **kw: Any) -> tuple[str, float]:
