@@ -16,6 +16,7 @@ SUBCOMMAND_MODULES = (
     "agent.cli_models",   # models list|fetch|verify
     "agent.cli_batch",    # batch, score
     "agent.cli_memory",   # memory list|show|add|forget|export|import|reset|match
+    "agent.cli_mcp",      # mcp: the tools and the reasoner as an MCP server (stdio)
     "retrieval.cli",      # kb build|add|search|info|delete
 )
 
