@@ -86,8 +86,10 @@ bench-batch: setup
 app: setup
 	$(BIN)/python app.py
 
+# ruff, then the import contracts in .importlinter (the layers; lint-imports reads the checkout's packages).
 lint: $(VENV)/.stamp-install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
