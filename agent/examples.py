@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
+from prompts import PROMPTS_DIR  # package data: an installed wheel carries the prompts too
+
 EXAMPLES_FILE = PROMPTS_DIR / "program_examples.jsonl"
 
 Embed = Callable[[list[str]], np.ndarray]  # texts -> (n, d) L2-normalised rows
