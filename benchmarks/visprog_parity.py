@@ -32,6 +32,9 @@ PROGRAM_IMAGES = {
 }
 
 
+PROGRAM_SECONDS = 900
+
+
 def images_for(family: str, number: int) -> dict[str, str]:
     from agent.reasoner import name_images
     from benchmarks.sample_images import ensure_images
@@ -52,7 +55,8 @@ def run_all(llm_spec: str | None, save_dir: Path | None) -> list[dict]:
     from tools.catalog import program_registry
     from tools.context import ToolContext
 
-    config = load_config()
+    # VisProg has no time budget; ours (60 s) is a safety default that six VQA calls of a CPU LLM can exceed.
+    config = load_config().replace(**{"budgets.program_seconds": PROGRAM_SECONDS})
     if llm_spec:
         from agent.llm.factory import parse_llm_spec
 
