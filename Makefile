@@ -7,6 +7,9 @@ DEMO_IMAGE := $(VENV)/lib/python3*/site-packages/ultralytics/assets/bus.jpg
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export YOLO_OFFLINE := 1
+# Local model files (detector, faces): CI and this checkout keep them in the shared folder beside the clone;
+# the package looks only in config model_dir, $VISREASON_MODEL_DIR, then $VISREASON_HOME/models.
+export VISREASON_MODEL_DIR ?= $(abspath ../shared/models)
 
 .PHONY: setup setup-small demo test test-fast bench bench-dev bench-retrieval bench-rag bench-batch app lint models browser-deps emoji-deps clean
 

@@ -15,18 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.errors import ConfigError
-
-# The shared model folder sits next to the checkout in this environment.
-SHARED_MODELS = Path(__file__).resolve().parents[2] / "shared" / "models"
-SHARED_DETECTOR = SHARED_MODELS / "yolox_nano.onnx"
-# Each detector backend's default weights in that folder (ultralytics: the YOLOv8n COCO ONNX export).
-SHARED_WEIGHTS = {"yolox": "yolox_nano.onnx", "ultralytics": "yolov8n_coco_int8.onnx",
-                  "yunet": "face_detection_yunet.onnx"}
-
-
-def shared_model(filename: str) -> Path | None:
-    path = SHARED_MODELS / filename
-    return path if filename and path.exists() else None
+from agent.model_registry import local_file_name
 
 
 @dataclass(frozen=True)
@@ -52,7 +41,7 @@ class LLMConfig:
 @dataclass(frozen=True)
 class DetectorConfig:
     backend: str = "ultralytics"  # ultralytics (default: YOLOv8n ONNX, AGPL-3.0) | yolox (YOLOX-Nano, Apache-2.0)
-    path: str = ""  # "" = the backend's file in ../shared/models; ultralytics: .onnx/.pt/.yaml; yolox: ONNX
+    path: str = ""  # "" = the backend's file in the model folder (model_dir); ultralytics: .onnx/.pt/.yaml; yolox: ONNX
     score_threshold: float = 0.3
     nms_threshold: float = 0.45
 
@@ -60,7 +49,7 @@ class DetectorConfig:
 @dataclass(frozen=True)
 class FaceConfig:
     backend: str = "yunet"  # yunet (ONNX, OpenCV's FaceDetectorYN) | haar (OpenCV cascades, no weights)
-    path: str = ""  # yunet: ONNX file; default ../shared/models/face_detection_yunet.onnx
+    path: str = ""  # yunet: ONNX file; default face_detection_yunet.onnx in the model folder (model_dir)
     score_threshold: float = 0.8  # YuNet scores of 0.6-0.8 were false faces on the sample photos
 
 
@@ -150,26 +139,38 @@ class Config:
     ui: UIConfig = field(default_factory=UIConfig)
     memory: MemoryConfig = field(default_factory=MemoryConfig)
     tool_cache_dir: str = ""  # optional on-disk tool-result cache
+    model_dir: str = ""  # local model files (detector, faces); "" = $VISREASON_MODEL_DIR, else <home>/models
 
     @property
     def home_path(self) -> Path:
         return Path(self.home or os.environ.get("VISREASON_HOME") or Path.home() / ".cache" / "visreason")
 
     @property
+    def model_dir_path(self) -> Path:
+        """The folder of local model files: model_dir, then $VISREASON_MODEL_DIR, then the model store's <home>/models."""
+        return Path(self.model_dir or os.environ.get("VISREASON_MODEL_DIR") or self.home_path / "models").expanduser()
+
+    def model_file(self, backend: str) -> Path | None:
+        """The backend's default weights (file name from the model registry) in the model folder, if present."""
+        name = local_file_name(backend)
+        path = self.model_dir_path / name if name else None
+        return path if path is not None and path.is_file() else None
+
+    @property
     def detector_path(self) -> Path | None:
-        """The detector's weights: config, then $VISREASON_DETECTOR, then the backend's file in ../shared/models."""
+        """The detector's weights: config, then $VISREASON_DETECTOR, then the backend's file in the model folder."""
         for candidate in (self.detector.path, os.environ.get("VISREASON_DETECTOR", "")):
             if candidate:
                 return Path(candidate).expanduser()
-        return shared_model(SHARED_WEIGHTS.get(self.detector.backend, ""))
+        return self.model_file(self.detector.backend)
 
     def backend_weights(self, backend: str) -> Path | None:
         """The weights file a detector backend would use: the configured one if it is that backend's."""
         if backend == "yunet":
-            return Path(self.faces.path).expanduser() if self.faces.path else shared_model(SHARED_WEIGHTS["yunet"])
+            return Path(self.faces.path).expanduser() if self.faces.path else self.model_file("yunet")
         if backend == self.detector.backend:
             return self.detector_path
-        return shared_model(SHARED_WEIGHTS.get(backend, ""))
+        return self.model_file(backend)
 
     @property
     def yolox_path(self) -> Path | None:
@@ -233,7 +234,7 @@ def apply_overrides(cfg: Config, overrides: Mapping[str, Any]) -> Config:
 
 
 def _sections() -> list[str]:
-    return [f.name for f in dataclasses.fields(Config) if f.name not in {"home", "tool_cache_dir"}]
+    return [f.name for f in dataclasses.fields(Config) if f.name not in {"home", "tool_cache_dir", "model_dir"}]
 
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

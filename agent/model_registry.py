@@ -84,7 +84,8 @@ _SPECS: tuple[ModelSpec, ...] = (
         sha256="83de8f0d2cd521e00ae2b138c340a03dece35b060b3898509bdc69afff417312",
         licence="AGPL-3.0 (Ultralytics YOLOv8n)",
         how_to_get="Ultralytics YOLOv8n COCO exported to ONNX (int8 weights) with Ultralytics' metadata; "
-                   "default ../shared/models/yolov8n_coco_int8.onnx, or set detector.backend=ultralytics "
+                   "default: yolov8n_coco_int8.onnx in the model folder (model_dir, $VISREASON_MODEL_DIR, "
+                   "else $VISREASON_HOME/models), or set detector.backend=ultralytics "
                    "detector.path=FILE. Runs on onnxruntime through ultralytics.YOLO(path, task='detect').",
     ),
     ModelSpec(
@@ -93,14 +94,14 @@ _SPECS: tuple[ModelSpec, ...] = (
         sha256="e8af074932d4ed7e232278e3055cefcdea3edf178874a3694ae292649fb464dd",
         licence="Apache-2.0 (YOLOX)",
         how_to_get="Put yolox_nano.onnx (YOLOX release 0.1.1rc0) somewhere and set detector.backend=yolox "
-                   "detector.path=FILE (or $VISREASON_DETECTOR); default ../shared/models/yolox_nano.onnx.",
+                   "detector.path=FILE (or $VISREASON_DETECTOR); default: yolox_nano.onnx in the model folder (model_dir).",
     ),
     ModelSpec(
         name="yunet", kind="faces", backend="yunet", source="local-file", location="yunet_path",
         filename="face_detection_yunet.onnx",
         sha256="ebafce4e3c118d6554634be5c27ab333b4c047a9a8c3faf1d7cf93101c22f0f0",
         licence="MIT (OpenCV Zoo YuNet)",
-        how_to_get="face_detection_yunet.onnx from OpenCV Zoo; default ../shared/models/face_detection_yunet.onnx, "
+        how_to_get="face_detection_yunet.onnx from OpenCV Zoo; default: that file in the model folder (model_dir), "
                    "or set faces.path=FILE. faces.backend=haar uses OpenCV's bundled cascades instead.",
     ),
     ModelSpec(
@@ -145,3 +146,8 @@ REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in _SPECS}
 
 def spec_names() -> list[str]:
     return list(REGISTRY)
+
+
+def local_file_name(backend: str) -> str:
+    """The default weights file name of a backend whose model is a local file ("" if it has none)."""
+    return next((s.filename for s in _SPECS if s.source == "local-file" and s.backend == backend), "")

@@ -7,9 +7,12 @@ by absolute path so that apps started with a temporary VISREASON_HOME reuse the 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+SHARED_MODELS = Path(__file__).resolve().parents[2] / "shared" / "models"
 
 
 def _small_llm_path() -> str:
@@ -20,6 +23,10 @@ def _small_llm_path() -> str:
 
 
 def pytest_configure(config) -> None:
+    if "VISREASON_MODEL_DIR" not in os.environ and SHARED_MODELS.is_dir():
+        # CI's layout (a clean clone with the shared model folder beside it); the package itself only
+        # looks in model_dir / $VISREASON_MODEL_DIR / $VISREASON_HOME/models. The Makefile exports the same.
+        os.environ["VISREASON_MODEL_DIR"] = str(SHARED_MODELS)
     if "VISREASON_LLM_MODEL" not in os.environ:
         os.environ["VISREASON_LLM_MODEL"] = _small_llm_path()
     if "VISREASON_MEMORY_PATH" not in os.environ:

@@ -73,14 +73,14 @@ class YoloxDetector:
         if not path.is_file():
             raise ModelUnavailableError(
                 f"YOLOX detector not found at {path}; set detector.path (or VISREASON_DETECTOR) to "
-                "yolox_nano.onnx, which ships as shared/models/yolox_nano.onnx next to the checkout",
+                "yolox_nano.onnx (or put it in the model folder, config model_dir)",
                 hint="the YOLOX project's release assets have the same network; check its sha256")
         if verify and path.name == "yolox_nano.onnx":
             digest = sha256_file(path)
             if digest != YOLOX_NANO_SHA256:
                 raise ModelUnavailableError(
                     f"{path}: sha256 {digest} does not match YOLOX-Nano {YOLOX_NANO_SHA256}; the file is damaged "
-                    "or a different model: copy shared/models/yolox_nano.onnx again")
+                    "or a different model: copy yolox_nano.onnx again")
         from tools.vocabulary import COCO_LABELS, canonical
 
         names_file = path.with_name("coco.names")

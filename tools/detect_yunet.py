@@ -30,11 +30,11 @@ class YuNetFaces:
         if not path.is_file():
             raise ModelUnavailableError(
                 f"YuNet face detector not found at {path}; set faces.path to face_detection_yunet.onnx "
-                "(it ships as shared/models/face_detection_yunet.onnx next to the checkout)",
+                "(or put it in the model folder, config model_dir)",
                 hint="OpenCV Zoo publishes the same file; or set faces.backend=haar (no weights needed)")
         if verify and path.name == "face_detection_yunet.onnx" and sha256_file(path) != YUNET_SHA256:
             raise ModelUnavailableError(f"{path}: sha256 does not match YuNet {YUNET_SHA256}; the file is damaged "
-                                        "or a different model: copy shared/models/face_detection_yunet.onnx again")
+                                        "or a different model: copy face_detection_yunet.onnx again")
         try:
             self.net = cv2.FaceDetectorYN.create(str(path), "", (320, 320), score_threshold, nms_threshold, 5000)
         except cv2.error as exc:

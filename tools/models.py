@@ -98,21 +98,23 @@ class ModelHub:
 
             if path is None:
                 raise ModelUnavailableError(
-                    "no YOLOX detector file configured: set detector.path in the config or VISREASON_DETECTOR "
-                    "to yolox_nano.onnx (it ships as shared/models/yolox_nano.onnx next to the checkout)")
+                    f"no YOLOX detector file: yolox_nano.onnx is not in the model folder {self.config.model_dir_path}",
+                    hint="put it there, point model_dir (or $VISREASON_MODEL_DIR) at its folder, or set "
+                         "detector.path / $VISREASON_DETECTOR to the file")
             return YoloxDetector(path, score_threshold=cfg.score_threshold, nms_threshold=cfg.nms_threshold)
         if cfg.backend == "ultralytics":
             from tools.detect_ultralytics import UltralyticsDetector
 
             if path is None:
                 raise ModelUnavailableError(
-                    "the ultralytics detector needs weights: set detector.path to yolov8n_coco_int8.onnx (it ships "
-                    "as shared/models/yolov8n_coco_int8.onnx), a local .pt file (yolo11n.pt, yoloe-11s-seg.pt) "
-                    "or a bundled .yaml such as yolo11n.yaml")
+                    "the ultralytics detector needs weights: yolov8n_coco_int8.onnx is not in the model folder "
+                    f"{self.config.model_dir_path}",
+                    hint="put it there, point model_dir (or $VISREASON_MODEL_DIR) at its folder, or set detector.path "
+                         "to a local .onnx/.pt file (yolo11n.pt, yoloe-11s-seg.pt) or a bundled .yaml (yolo11n.yaml)")
             if path.suffix.lower() != ".yaml" and not path.is_file():
                 raise ModelUnavailableError(
                     f"ultralytics weights not found at {path}: set detector.path to a local weights file",
-                    hint="the default is shared/models/yolov8n_coco_int8.onnx next to the checkout")
+                    hint=f"the default is yolov8n_coco_int8.onnx in the model folder {self.config.model_dir_path}")
             verify_pinned(path)
             return UltralyticsDetector(str(path), score_threshold=cfg.score_threshold,
                                        nms_threshold=cfg.nms_threshold)
@@ -133,8 +135,10 @@ class ModelHub:
             path = self.config.yunet_path
             if path is None:
                 raise ModelUnavailableError(
-                    "no YuNet face detector file: set faces.path to face_detection_yunet.onnx (it ships as "
-                    "shared/models/face_detection_yunet.onnx next to the checkout), or faces.backend=haar")
+                    "no YuNet face detector file: face_detection_yunet.onnx is not in the model folder "
+                    f"{self.config.model_dir_path}",
+                    hint="put it there, point model_dir (or $VISREASON_MODEL_DIR) at its folder, set faces.path "
+                         "to the file, or use faces.backend=haar (no weights file)")
             return YuNetFaces(path, score_threshold=cfg.score_threshold)
         if cfg.backend == "haar":
             from tools.faces_haar import HaarFaces
