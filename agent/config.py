@@ -101,7 +101,7 @@ class BudgetConfig:
 @dataclass(frozen=True)
 class MemoryConfig:
     enabled: bool = True  # plan from the program memory when a remembered template fits confidently
-    threshold: float = 0.80  # min cosine similarity of masked questions for a confident match
+    threshold: float = 0.65  # min cosine similarity of masked questions (chosen on tuning data, see memory/library.py)
     draft: bool = True  # otherwise show the LLM the nearest template, filled in, as a draft
     path: str = ""  # default $VISREASON_HOME/memory
 

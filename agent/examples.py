@@ -13,6 +13,8 @@ import numpy as np
 from prompts import PROMPTS_DIR  # package data: an installed wheel carries the prompts too
 
 EXAMPLES_FILE = PROMPTS_DIR / "program_examples.jsonl"
+# Every few-shot / seed file: photos, then shape-and-colour diagrams (SHAPES, not the photo detector).
+EXAMPLE_FILES = (EXAMPLES_FILE, PROMPTS_DIR / "diagram_examples.jsonl")
 
 Embed = Callable[[list[str]], np.ndarray]  # texts -> (n, d) L2-normalised rows
 
@@ -40,6 +42,10 @@ def load_examples(path: Path = EXAMPLES_FILE) -> tuple[Example, ...]:
         except (json.JSONDecodeError, KeyError) as exc:
             raise ValueError(f"{path}:{number}: bad example ({exc})") from None
     return tuple(examples)
+
+
+def load_all_examples() -> tuple[Example, ...]:
+    return tuple(e for path in EXAMPLE_FILES if path.exists() for e in load_examples(path))
 
 
 def question_form(question: str) -> str:

@@ -71,12 +71,8 @@ class Reasoner:
 
     @cached_property
     def aux_llm(self) -> LLM:
-        """Decide, refine and VQA-from-facts: the same model, its own prompt cache."""
-        if self._llm is not None:
-            return self._llm
-        from agent.llm.factory import shared_llm
-
-        return shared_llm(self.config, slot="aux")
+        """Decide, refine and VQA-from-facts: the same model (its runtime keeps their prompts in other KV sequences)."""
+        return self.llm
 
     @cached_property
     def registry(self):
@@ -89,7 +85,7 @@ class Reasoner:
     @cached_property
     def graph(self):
         from agent.deps import Deps
-        from agent.examples import ExampleSelector, load_examples
+        from agent.examples import ExampleSelector, load_all_examples
         from agent.graph import build_graph
 
         embed = self._embed
@@ -98,15 +94,8 @@ class Reasoner:
 
             embedder = text_embedder(self.config)
             embed = embedder.embed_texts
-        slot_llm = None
-        if self._llm is None:
-            from agent.llm.factory import shared_llm
-
-            def slot_llm(slot: str) -> LLM:
-                return shared_llm(self.config, slot=slot)
-
-        self._deps = Deps(self.config, self.llm, self.registry, ExampleSelector(load_examples(), embed),
-                          aux_llm=self.aux_llm, slot_llm=slot_llm, memory=self._make_memory(embed))
+        self._deps = Deps(self.config, self.llm, self.registry, ExampleSelector(load_all_examples(), embed),
+                          aux_llm=self.aux_llm, memory=self._make_memory(embed))
         return build_graph(self._deps)
 
     def _make_memory(self, embed):

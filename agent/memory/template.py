@@ -28,22 +28,24 @@ NUMBER_WORDS = {w: i for i, w in enumerate(
 FILLER = frozenset(
     "a an the this that these those is are was were be been there here in on of at to it its please "
     "image images picture pictures photo photos photograph pic scene shown show shows showing can could you seen "
-    "see visible do does any some me tell find we i".split())
+    "see visible do does any some me tell find we i present contain contains containing".split())
 # Spelling variants that mean the same to a program.
-SAME = {"which": "what", "colour": "color", "colours": "color", "colors": "color", "grey": "gray"}
+SAME = {"which": "what", "colour": "color", "colours": "color", "colors": "color", "grey": "gray", "no": "not"}
+# Shape words of diagrams (answered by SHAPES, not the photo detector).
+SHAPE_WORDS = frozenset("circle rectangle triangle square ellipse oval star hexagon pentagon diamond".split())
 # Words that are never object names even when the synonym table would map them.
 NOT_OBJECTS = frozenset(ANY_OBJECT | HALVES | {"side", "half", "one", "other", "top", "bottom"})
 
-SLOT_TYPES = ("OBJ", "COL", "NUM", "TXT")
+SLOT_TYPES = ("OBJ", "COL", "NUM", "TXT", "SHP")
 _QUOTED = re.compile(r"'([^'\"]{1,200})'|\"([^'\"]{1,200})\"")
 _WORD = re.compile(r"[a-z0-9]+")
-_PLACEHOLDER = re.compile(r"«(OBJ|COL|NUM|TXT)(\d+)»|«QUESTION»")
+_PLACEHOLDER = re.compile(r"«(OBJ|COL|NUM|TXT|SHP)(\d+)»|«QUESTION»")
 _SAFE_TEXT = re.compile(r"[^\w .,:;!?%&/()+#@-]")
 
 
 @dataclass(frozen=True)
 class Mention:
-    kind: str  # OBJ | COL | NUM | TXT
+    kind: str  # OBJ | COL | NUM | TXT | SHP
     text: str  # as written in the question (lowercased)
     value: str  # what a program would use: canonical label, colour, digits, text
     start: int  # token index in the question
@@ -68,7 +70,7 @@ class Parsed:
 
     def embed_text(self) -> str:
         """The form embedded for retrieval: object names read as "thing", other slots as their type."""
-        names = {"«OBJ»": "thing", "«COL»": "color", "«NUM»": "number", "«TXT»": "text"}
+        names = {"«OBJ»": "thing", "«COL»": "color", "«NUM»": "number", "«TXT»": "text", "«SHP»": "shape"}
         return " ".join(names.get(t, t) for t in self.masked())
 
 
@@ -107,8 +109,16 @@ def parse_question(question: str) -> Parsed:
         if word == "«TXT»":
             i += 1
             continue
-        if word in COLOR_WORDS and word not in {"dark", "light"} and not (word == "orange" and prev in {"the", "an", "many"}):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        fruit = word == "orange" and prev in {"the", "an", "many"} and not (
+            nxt in {"shape", "shapes"} | SHAPE_WORDS or canonical(nxt) is not None)
+        if word in COLOR_WORDS and word not in {"dark", "light"} and not fruit:
             mentions.append(Mention("COL", word, "gray" if word == "grey" else word, i))
+            i += 1
+            continue
+        shape = word[:-1] if word.endswith("s") and word[:-1] in SHAPE_WORDS else word
+        if shape in SHAPE_WORDS:
+            mentions.append(Mention("SHP", word, shape, i))
             i += 1
             continue
         if word.isdigit() or word in NUMBER_WORDS:
@@ -249,5 +259,7 @@ def _value(m: Mention, form: str) -> str | None:
         return m.value if m.value in COLOR_WORDS | {"gray"} else None
     if m.kind == "NUM":
         return m.value if m.value.isdigit() else None
+    if m.kind == "SHP":
+        return m.value if m.value in SHAPE_WORDS else None
     text = _SAFE_TEXT.sub(" ", m.value).strip()[:100]
     return text or None

@@ -32,7 +32,7 @@ def test_a_seed_template_answers_without_any_llm_call(tmp_path, bus):
     events = list(r.stream("How many buses can be seen in this picture?", [bus]))
     answer = events[-1]["answer"]
     assert answer.answer == "1"
-    assert answer.planned_by["source"] == "memory" and answer.planned_by["similarity"] >= 0.8
+    assert answer.planned_by["source"] == "memory" and answer.planned_by["similarity"] >= 0.65
     assert any(e["type"] == "status" and e["text"].startswith("program from memory: template") for e in events)
     assert "llm_s" not in answer.timings
     assert "detector found 1 bus" in answer.explanation
