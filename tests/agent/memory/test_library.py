@@ -125,3 +125,11 @@ def test_seeds_do_not_contain_benchmark_questions():
                 bench.add(" ".join(json.loads(line)["question"].lower().split()))
     seeds = {" ".join(e.question.lower().split()) for e in seed_entries()}
     assert not seeds & bench, f"benchmark questions in the seeds: {sorted(seeds & bench)}"
+
+
+def test_diagram_seeds_are_not_easyvqa_test_questions():
+    import easy_vqa
+
+    test_questions = {" ".join(q.lower().split()) for q in easy_vqa.get_test_questions()[0]}
+    seeds = {" ".join(e.question.lower().split()) for e in seed_entries()}
+    assert not seeds & test_questions
