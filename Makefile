@@ -11,7 +11,7 @@ export YOLO_OFFLINE := 1
 # the package looks only in config model_dir, $VISREASON_MODEL_DIR, then $VISREASON_HOME/models.
 export VISREASON_MODEL_DIR ?= $(abspath ../shared/models)
 
-.PHONY: setup setup-small demo test test-fast bench bench-dev bench-retrieval bench-rag bench-batch app lint models browser-deps emoji-deps clean
+.PHONY: setup setup-small demo test test-fast test-wheel bench bench-dev bench-retrieval bench-rag bench-batch app lint models browser-deps emoji-deps clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -59,6 +59,11 @@ demo: setup
 # The whole suite, slow model tests included (they use the 0.5B LLM and small images).
 test: setup-small browser-deps emoji-deps
 	$(BIN)/python -m pytest -q
+
+# The wheel as users get it: built from the package files, installed (not editable) into a fresh venv and run
+# from outside the checkout (visreason run, ask); see tests/wheel_check.py. About a minute.
+test-wheel: setup-small
+	$(BIN)/python -m pytest -q tests/wheel_check.py
 
 test-fast: setup-small emoji-deps
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
