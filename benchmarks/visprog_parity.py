@@ -44,7 +44,7 @@ def images_for(family: str, number: int) -> dict[str, str]:
     return name_images([str(folder / n) for n in names])
 
 
-def run_all(llm_spec: str | None, save_dir: Path | None) -> list[dict]:
+def run_all(llm_spec: str | None, save_dir: Path | None, families: tuple[str, ...] = ()) -> list[dict]:
     from agent.cli_run import LazyLLM
     from agent.config import load_config
     from agent.images import load_image
@@ -54,6 +54,7 @@ def run_all(llm_spec: str | None, save_dir: Path | None) -> list[dict]:
     from tools.cache import ToolCache
     from tools.catalog import program_registry
     from tools.context import ToolContext
+    from tools.types import Detections
 
     # VisProg has no time budget; ours (60 s) is a safety default that six VQA calls of a CPU LLM can exceed.
     config = load_config().replace(**{"budgets.program_seconds": PROGRAM_SECONDS})
@@ -65,6 +66,8 @@ def run_all(llm_spec: str | None, save_dir: Path | None) -> list[dict]:
     interpreter = Interpreter(program_registry(), ctx, config.budgets, render_images=False)
     rows = []
     for p in PROGRAMS:
+        if families and p.family not in families:
+            continue
         paths = images_for(p.family, p.number)
         images = {name: load_image(path, config.images, name=path) for name, path in paths.items()}
         row = {"family": p.family, "number": p.number, "instruction": p.instruction,
@@ -79,12 +82,16 @@ def run_all(llm_spec: str | None, save_dir: Path | None) -> list[dict]:
             warnings = [f for s in run.trace.steps for f in (s.facts or ()) if f.startswith("warning:")]
             row.update(status="ran with warnings" if warnings else "ran", result=describe(run.result)[:80],
                        warnings=warnings)
+            object_sets = [v for v in run.variables.values() if isinstance(v, Detections)]
+            if object_sets:  # what the last object step handed on (TAG, COLORPOP... act on these)
+                row["objects"] = object_sets[-1].summary()[:80]
             if save_dir is not None and hasattr(run.result, "save"):
                 run.result.save(save_dir / f"{p.family}_{p.number:02d}.png")
         row["seconds"] = round(time.perf_counter() - started, 2)
         rows.append(row)
         print(f"{p.family:8} {p.number:2} {row['status']:17} {row['seconds']:6.2f}s  "
-              f"{row.get('result') or row.get('error', '') + ': ' + row.get('message', '')}"[:160], flush=True)
+              f"{row.get('result') or row.get('error', '') + ': ' + row.get('message', '')}"
+              f"{'  [' + row['objects'] + ']' if row.get('objects') else ''}"[:200], flush=True)
     return rows
 
 
@@ -93,18 +100,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--llm", help="LLM for VQA and LIST, e.g. gguf:qwen2.5-coder-0.5b")
     parser.add_argument("--json", metavar="OUT.json", help="write every program's outcome")
     parser.add_argument("--save-dir", metavar="DIR", help="write the image results here")
+    parser.add_argument("--family", action="append", default=[], choices=("gqa", "nlvr", "knowtag", "imgedit"),
+                        help="run only these families (repeatable)")
     args = parser.parse_args(argv)
     save_dir = Path(args.save_dir) if args.save_dir else None
     if save_dir is not None:
         save_dir.mkdir(parents=True, exist_ok=True)
-    rows = run_all(args.llm, save_dir)
+    rows = run_all(args.llm, save_dir, tuple(args.family))
     ran = [r for r in rows if r["status"] != "error"]
     warned = [r for r in ran if r["status"] == "ran with warnings"]
     print(f"\n{len(ran)}/{len(rows)} of VisProg's published programs ran to a result "
           f"({len(warned)} of them with warnings); llm: {args.llm or 'none'}")
     for family in ("gqa", "nlvr", "knowtag", "imgedit"):
         fam = [r for r in rows if r["family"] == family]
-        print(f"  {family:8} {sum(r['status'] != 'error' for r in fam)}/{len(fam)}")
+        if fam:
+            print(f"  {family:8} {sum(r['status'] != 'error' for r in fam)}/{len(fam)}")
     reasons: dict[str, list[str]] = {}
     for r in rows:
         if r["status"] == "error":
