@@ -6,7 +6,8 @@ Each program of tests/agent/program/visprog_programs.py (VisProg's four prompt f
 through the interpreter with every module a program may call (tools.catalog.program_registry), on a
 sample photo chosen for its family (two for NLVR). "Ran" means the program reached its RESULT; steps
 that could only do part of their job (faces left untagged without CLIP, a SELECT that picked nothing)
-are counted apart as "ran with warnings". Without --llm, VQA and LIST have no LLM and fail.
+are counted apart as "ran with warnings", and programs whose last object step found nothing (LOC of a
+word outside COCO, so nothing to tag) as "ran on no objects". Without --llm, VQA and LIST fail.
 """
 
 from __future__ import annotations
@@ -85,11 +86,13 @@ def run_all(llm_spec: str | None, save_dir: Path | None, families: tuple[str, ..
             object_sets = [v for v in run.variables.values() if isinstance(v, Detections)]
             if object_sets:  # what the last object step handed on (TAG, COLORPOP... act on these)
                 row["objects"] = object_sets[-1].summary()[:80]
+                if not len(object_sets[-1]):
+                    row["status"] = "ran on no objects"  # e.g. LOC('shoe'): not a COCO class, nothing to tag
             if save_dir is not None and hasattr(run.result, "save"):
                 run.result.save(save_dir / f"{p.family}_{p.number:02d}.png")
         row["seconds"] = round(time.perf_counter() - started, 2)
         rows.append(row)
-        print(f"{p.family:8} {p.number:2} {row['status']:17} {row['seconds']:6.2f}s  "
+        print(f"{p.family:8} {p.number:2} {row['status']:18} {row['seconds']:6.2f}s  "
               f"{row.get('result') or row.get('error', '') + ': ' + row.get('message', '')}"
               f"{'  [' + row['objects'] + ']' if row.get('objects') else ''}"[:200], flush=True)
     return rows
@@ -109,8 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = run_all(args.llm, save_dir, tuple(args.family))
     ran = [r for r in rows if r["status"] != "error"]
     warned = [r for r in ran if r["status"] == "ran with warnings"]
-    print(f"\n{len(ran)}/{len(rows)} of VisProg's published programs ran to a result "
-          f"({len(warned)} of them with warnings); llm: {args.llm or 'none'}")
+    empty = [r for r in ran if r["status"] == "ran on no objects"]
+    print(f"\n{len(ran)}/{len(rows)} of VisProg's published programs ran to a result; of them {len(warned)} with "
+          f"warnings and {len(empty)} on an empty object set (nothing tagged or edited); llm: {args.llm or 'none'}")
     for family in ("gqa", "nlvr", "knowtag", "imgedit"):
         fam = [r for r in rows if r["family"] == family]
         if fam:
