@@ -64,3 +64,27 @@ def test_tag_draws_visprog_objects_and_needs_one_box_argument():
     assert out.facts == ["warning: one was unsure"]
     with pytest.raises(ArgumentError):
         tag(None, img)
+
+
+@pytest.mark.slow
+def test_faces_are_named_through_the_real_clip_backend_when_configured():
+    """A tiny random CLIPModel behind tools/clip_backend.py: the knowledge-tagging path, not the quality."""
+    import torch
+    import transformers as tf
+
+    from tests.tools.test_vlm_clip import TINY, VISION, WORDS, _tokenizer
+    from tools.clip_backend import ClipBackend
+
+    torch.manual_seed(0)
+    text = dict(TINY, vocab_size=len(WORDS), max_position_embeddings=32, bos_token_id=2, eos_token_id=3,
+                pad_token_id=0)
+    model = tf.CLIPModel(tf.CLIPConfig(text_config=text, vision_config=VISION, projection_dim=16))
+    processor = tf.CLIPProcessor(
+        image_processor=tf.CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}),
+        tokenizer=_tokenizer())
+    img, people = people_scene()
+    faces = people.relabelled(["face"] * 3, people.scores)
+    out = classify(private_ctx(ClipBackend(model=model, processor=processor)), img, categories=["cat", "dog"],
+                   object=faces)
+    assert 1 <= len(out) <= 2 and set(out.labels) <= {"cat", "dog"} and len(set(out.labels)) == len(out)
+    assert not out.warnings and "CLIP" in out.notes[-1]
