@@ -57,6 +57,14 @@ def run(args) -> int:
 
 def _print_event(event: dict) -> None:
     kind = event["type"]
+    live = sys.stderr.isatty()
+    if kind == "progress":  # a heartbeat: one line on stderr, rewritten in place (a log file gets none)
+        if live:
+            sys.stderr.write(f"\r\x1b[K  {str(event.get('phase', ''))[:60]} · {float(event.get('elapsed_s', 0)):.0f} s")
+            sys.stderr.flush()
+        return
+    if live:
+        sys.stderr.write("\r\x1b[K")
     if kind == "program":
         label = f" for sub-question {event['subquestion']!r}" if event.get("subquestion") else ""
         print(f"Program (attempt {event.get('attempt', 1)}){label}:\n{event['program']}\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
 import time
 from collections import OrderedDict
@@ -60,17 +61,37 @@ class Deps:
         return self.llm
 
     def chat(self, messages: list[Message], *, aux: bool = False, llm: LLM | None = None,
-             **kw: Any) -> tuple[str, float]:
-        """One LLM call; returns the text and its wall time, so the graph can split timings."""
+             ctx: Any = None, **kw: Any) -> tuple[str, float]:
+        """One LLM call; returns the text and its wall time, so the graph can split timings.
+
+        With the question's ``ctx`` (agent.state.RunContext) the call stops at the question's
+        deadline (``ctx.llm_stopped`` is then set) and streams its text into ``ctx.partial`` for
+        live progress. Backends written before these keywords existed are called without them.
+        """
         start = time.perf_counter()
         chosen = llm or (self.aux_llm if aux and self.aux_llm is not None else self.llm)
+        if ctx is not None:
+            ctx.partial = ""
+            extra = {"deadline": ctx.deadline, "on_token": ctx.add_partial}
+            kw.update({k: v for k, v in extra.items() if _accepts(chosen, k)})
         reply = chosen.chat(messages, **kw)
+        if ctx is not None and getattr(reply, "stopped", "") == "deadline":
+            ctx.llm_stopped = True
         return reply.text, time.perf_counter() - start
 
     def program_grammar(self, image_names: tuple[str, ...]) -> str | None:
         if not self.config.llm.grammar:
             return None
         return _grammar(self.registry, image_names)
+
+
+def _accepts(llm: LLM, keyword: str) -> bool:
+    """Whether ``llm.chat`` takes ``keyword`` (an LLM object a user wrote may predate it)."""
+    try:
+        params = inspect.signature(llm.chat).parameters
+    except (TypeError, ValueError):
+        return False
+    return keyword in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
 
 
 @lru_cache(maxsize=32)

@@ -66,7 +66,7 @@ def make_decide(deps: Deps):
             return update | {"decision": decision, "warnings": warnings}
         evidence = evidence_text(state.get("evidence", []), state.get("steps", []), state.get("result"))
         text, seconds = deps.chat(decide_messages(state["question"], evidence, bool(state.get("kb"))),
-                                  json_schema=DECIDE_SCHEMA, max_tokens=120, aux=True)
+                                  json_schema=DECIDE_SCHEMA, max_tokens=120, aux=True, ctx=ctx)
         reply = parse_json_reply(text) or {}
         decision = reply.get("next") if reply.get("next") in {"answer", "subquestions", "retrieve"} else "subquestions"
         if reply.get("sufficient") is True and state.get("result") is not None and not state.get("error"):
@@ -89,14 +89,14 @@ def make_subquestions(deps: Deps):
     def subquestions(state: AgentState, config: RunnableConfig) -> dict:
         ctx = run_context(config)
         text, llm_s = deps.chat(subquestion_messages(state["question"], state.get("history")),
-                                json_schema=SUBQUESTION_SCHEMA, max_tokens=160, aux=True)
+                                json_schema=SUBQUESTION_SCHEMA, max_tokens=160, aux=True, ctx=ctx)
         parts = [q for q in (parse_json_reply(text) or {}).get("subquestions", []) if isinstance(q, str) and q.strip()][:3]
         evidence, steps, tools_s = [], [], 0.0
         for sub in parts:
             if ctx.cancel.is_set() or ctx.time_left <= 0:
                 break
             ctx.emit({"type": "status", "text": f"sub-question: {sub}"})
-            program, _, seconds = write_program(deps, sub, state["image_names"])
+            program, _, seconds = write_program(deps, sub, state["image_names"], ctx=ctx)
             llm_s += seconds
             ctx.emit({"type": "program", "program": program, "attempt": 1, "subquestion": sub})
             run = run_program(deps, ctx, program)

@@ -33,14 +33,14 @@ def clean_program(text: str) -> str:
 
 
 def write_program(deps: Deps, question: str, image_names: list[str], history: list[dict] | None = None,
-                  draft: str | None = None) -> tuple[str, list[dict], float]:
+                  draft: str | None = None, ctx: RunContext | None = None) -> tuple[str, list[dict], float]:
     """The LLM writes a program. ``draft`` (the nearest remembered template, filled in) joins the
     prompt's tail only, so the few-shot prefix stays cached."""
     examples = deps.selector.select(question, k=deps.n_examples, n_images=len(_distinct(image_names)))
     messages = plan_messages(question, examples, deps.registry.prompt_docs(), image_names, history, draft=draft)
     text, seconds = deps.chat(messages, grammar=deps.program_grammar(tuple(image_names)),
                               max_tokens=deps.config.llm.max_tokens, stop=["\n\n\n"],
-                              llm=deps.planner(examples[0].group if examples else ""))
+                              llm=deps.planner(examples[0].group if examples else ""), ctx=ctx)
     return clean_program(text), messages, seconds
 
 
@@ -84,7 +84,7 @@ def make_plan(deps: Deps):
         draft = match.program if match is not None and deps.config.memory.draft else None
         ctx.emit({"type": "status", "text": "writing a program"})
         program, _, seconds = write_program(deps, state["question"], state["image_names"], state.get("history"),
-                                            draft=draft)
+                                            draft=draft, ctx=ctx)
         ctx.emit({"type": "program", "program": program, "attempt": 1})
         planned = {"source": "llm"}
         if draft:
@@ -165,7 +165,7 @@ def make_repair(deps: Deps):
         messages = repair_messages(plan, state["question"], state["program"], state["error"]["for_llm"])
         text, seconds = deps.chat(messages, grammar=deps.program_grammar(tuple(state["image_names"])),
                                   max_tokens=deps.config.llm.max_tokens,
-                                  llm=deps.planner(examples[0].group if examples else ""))
+                                  llm=deps.planner(examples[0].group if examples else ""), ctx=ctx)
         program = clean_program(text)
         ctx.emit({"type": "program", "program": program, "attempt": attempt + 1})
         return {"program": program, "repairs": attempt, "timings": {"llm_s": seconds}}

@@ -35,9 +35,12 @@ def make_refine(deps: Deps):
                 and state.get("plan_kind") == "program"):
             answer = short_answer(result)
             return {"answer": answer, "explanation": explain_from_steps(state.get("steps", []), answer)}
-        ctx.emit({"type": "status", "text": "writing the answer from the evidence"})
         text = evidence_text(evidence, state.get("steps", []), result if not state.get("error") else None)
-        raw, seconds = deps.chat(refine_messages(state["question"], text), json_schema=REFINE_SCHEMA, max_tokens=160, aux=True)
+        if ctx.time_left <= 0 or ctx.cancel.is_set():
+            return _out_of_time(state, gathered, result)
+        ctx.emit({"type": "status", "text": "writing the answer from the evidence"})
+        raw, seconds = deps.chat(refine_messages(state["question"], text), json_schema=REFINE_SCHEMA, max_tokens=160,
+                                 aux=True, ctx=ctx)
         reply = parse_json_reply(raw) or {}
         answer = short_answer(reply.get("answer")) if isinstance(reply.get("answer"), str) else "unknown"
         explanation = reply.get("explanation") if isinstance(reply.get("explanation"), str) else ""
@@ -53,3 +56,16 @@ def make_refine(deps: Deps):
         return {"answer": answer, "explanation": explanation, "warnings": warnings, "timings": {"llm_s": seconds}}
 
     return refine
+
+
+def _out_of_time(state: AgentState, gathered: list[dict], result) -> dict:
+    """No time left for the refiner's LLM call: the best answer so far, said honestly."""
+    retrieved = next((e for e in gathered if e.get("kind") == "retrieval" and not is_unknown(e.get("answer"))), None)
+    if retrieved is not None:
+        answer, explanation = short_answer(retrieved["answer"]), retrieved.get("explanation") or ""
+    elif not state.get("error") and not is_unknown(result):
+        answer, explanation = short_answer(result), explain_from_steps(state.get("steps", []), short_answer(result))
+    else:
+        answer, explanation = "unknown", "The time budget ran out before the evidence gave an answer."
+    return {"answer": answer, "explanation": explanation,
+            "warnings": ["stopped early (budget exhausted); best answer so far"]}

@@ -17,6 +17,8 @@ from agent.images import load_image
 from agent.llm.base import LLM
 from agent.state import RunContext
 
+HEARTBEAT_S = 1.0  # the longest the stream stays silent while the agent works
+
 ImageLike = Any  # path, PIL image, numpy array or bytes
 
 
@@ -45,10 +47,21 @@ class Reasoner:
     its own generation, so several threads overlap tool work with LLM work.
     """
 
-    def __init__(self, config: Config | None = None, *, llm: LLM | None = None, registry=None, embed=None) -> None:
+    def __init__(self, config: Config | None = None, *, llm: LLM | str | None = None, registry=None, embed=None) -> None:
         from tools.cache import ToolCache
 
         self.config = config or load_config()
+        if isinstance(llm, str):  # one model spec everywhere: "gguf:NAME", "openai:MODEL@URL", "hf:ID"
+            from agent.llm.factory import parse_llm_spec
+
+            try:
+                self.config = self.config.replace(**parse_llm_spec(llm))
+            except VisreasonError as exc:
+                raise InputError(f"Reasoner(llm={llm!r}): {exc.message}", hint=exc.hint) from None
+            llm = None
+        elif llm is not None and not callable(getattr(llm, "chat", None)):
+            raise InputError(f"Reasoner(llm=...) got a {type(llm).__name__}, which has no chat() method",
+                             hint='pass a model spec such as "gguf:qwen2.5-coder-0.5b" or an object with chat()')
         self._llm = llm
         self._registry = registry
         self._embed = embed
@@ -150,6 +163,9 @@ class Reasoner:
                render_images: bool = True) -> Iterator[dict]:
         """Yield events as the agent works; the last one is ``{"type": "answer", "answer": Answer}``.
 
+        While a phase runs (an LLM call, a slow tool) a ``{"type": "progress", "phase", "elapsed_s",
+        "partial"}`` event comes every ``HEARTBEAT_S`` seconds, carrying the LLM's text so far.
+
         ``render_images`` draws each step's picture (boxes, crops) for the trace; batch runs that
         only need answers turn it off.
         """
@@ -179,8 +195,19 @@ class Reasoner:
 
         worker = threading.Thread(target=work, name="visreason-ask", daemon=True)
         worker.start()
+        started, phase = time.monotonic(), "starting"
         try:
-            while (event := events.get()) is not None:
+            while True:
+                try:
+                    event = events.get(timeout=HEARTBEAT_S)
+                except queue.Empty:  # never silent: what is running, for how long, and what the LLM wrote so far
+                    yield {"type": "progress", "phase": phase, "elapsed_s": round(time.monotonic() - started, 1),
+                           "partial": ctx.partial[-600:]}
+                    continue
+                if event is None:
+                    break
+                if event.get("type") == "status":
+                    phase = str(event.get("text", ""))
                 yield event
         finally:
             cancel.set() if worker.is_alive() else None  # a consumer that stops early cancels the run

@@ -60,6 +60,11 @@ class RunContext:
     step_images: dict[int, str] = field(default_factory=dict)  # step index -> PNG data URL
     steps_emitted: int = 0
     render_images: bool = True  # boxes/crops per step for the trace; off for throughput-only batch runs
+    partial: str = ""  # the text the LLM has written so far in the current call (live progress)
+    llm_stopped: bool = False  # an LLM call was cut short by the deadline
+
+    def add_partial(self, piece: str) -> None:
+        self.partial += piece
 
     def emit(self, event: dict) -> None:
         if self.on_event is not None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from agent.config import Config
 from agent.errors import LLMError, ModelUnavailableError
-from agent.llm.base import LLMReply, Message
+from agent.llm.base import LLMReply, Message, TokenCallback
 
 
 def _offline(model_id: str, hub_download: bool = True) -> bool:
@@ -54,7 +54,8 @@ class HFBackend:
         self.name = f"hf:{self.model_id}"
 
     def chat(self, messages: list[Message], *, grammar: str | None = None, json_schema: dict | None = None,
-             max_tokens: int = 256, stop: list[str] | None = None, temperature: float | None = None) -> LLMReply:
+             max_tokens: int = 256, stop: list[str] | None = None, temperature: float | None = None,
+             deadline: float | None = None, on_token: TokenCallback | None = None) -> LLMReply:
         import torch
 
         tokenizer, model, lock = load_hf(self.model_id, _offline(self.model_id, self.config.llm.hub_download))
@@ -67,7 +68,9 @@ class HFBackend:
         started = time.perf_counter()
         with lock, torch.inference_mode():
             try:
-                output = model.generate(**inputs, max_new_tokens=max_tokens, do_sample=False, pad_token_id=pad_id)
+                limit = {} if deadline is None else {"max_time": max(0.01, deadline - time.monotonic())}
+                output = model.generate(**inputs, max_new_tokens=max_tokens, do_sample=False, pad_token_id=pad_id,
+                                        **limit)
             except (RuntimeError, ValueError) as exc:
                 raise LLMError(f"{self.name}: generation failed: {exc}") from None
         seconds = time.perf_counter() - started
@@ -77,5 +80,7 @@ class HFBackend:
             cut = text.find(s)
             if cut >= 0:
                 text = text[:cut]
+        if on_token is not None and text:
+            on_token(text)
         return LLMReply(text=text, prompt_tokens=int(inputs["input_ids"].shape[1]),
                         completion_tokens=int(new_tokens.shape[0]), seconds=seconds, backend=self.name)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from agent.config import Config
 from agent.errors import ConfigError, LLMError, ModelUnavailableError
-from agent.llm.base import LLMReply, Message
+from agent.llm.base import LLMReply, Message, TokenCallback
 from agent.llm.llama_runtime import GRAMMAR_MODES, LlamaRuntime, RuntimeSettings
 
 SEED = 1234  # fixed for reproducibility; with temperature 0 decoding is greedy anyway
@@ -100,16 +100,19 @@ class LlamaCppBackend:
         return self._loaded
 
     def chat(self, messages: list[Message], *, grammar: str | None = None, json_schema: dict | None = None,
-             max_tokens: int = 256, stop: list[str] | None = None, temperature: float | None = None) -> LLMReply:
+             max_tokens: int = 256, stop: list[str] | None = None, temperature: float | None = None,
+             deadline: float | None = None, on_token: TokenCallback | None = None) -> LLMReply:
         if grammar is None and json_schema is not None:
             grammar = schema_to_gbnf(json.dumps(json_schema))  # key order kept: properties are generated in schema order
         temp = self.config.llm.temperature if temperature is None else temperature
         runtime = self.loaded
         tokens, prefix = runtime.render(messages)
         out = runtime.generate(tokens, prefix, grammar=grammar, grammar_mode=self.config.llm.grammar_mode,
-                               max_tokens=max_tokens, stop=stop, temperature=temp, seed=SEED)
+                               max_tokens=max_tokens, stop=stop, temperature=temp, seed=SEED, deadline=deadline,
+                               on_token=on_token)
         return LLMReply(text=out.text, prompt_tokens=out.prompt_tokens, completion_tokens=len(out.tokens),
-                        seconds=out.seconds, backend=self.name, cached_tokens=out.prompt_tokens - out.evaluated)
+                        seconds=out.seconds, backend=self.name, cached_tokens=out.prompt_tokens - out.evaluated,
+                        stopped=out.stopped)
 
     def prefill(self, messages: list[Message]) -> str:
         """Evaluate (or load) the prompt prefix of ``messages`` and save it to disk; returns where it came from:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import ctypes
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,6 +58,7 @@ class Generation:
     full_grammar_steps: int = 0  # steps where the grammar was applied to the whole vocabulary
     seconds: float = 0.0
     prompt_seconds: float = 0.0
+    stopped: str = ""  # "deadline" when the deadline cut generation short
 
 
 @dataclass
@@ -250,7 +252,8 @@ class LlamaRuntime:
     # -- generation -------------------------------------------------------------------------
     def generate(self, tokens: list[int], prefix_len: int = 0, *, grammar: str | None = None,
                  grammar_mode: str = "lazy", max_tokens: int = 256, stop: list[str] | None = None,
-                 temperature: float = 0.0, seed: int = 1234) -> Generation:
+                 temperature: float = 0.0, seed: int = 1234, deadline: float | None = None,
+                 on_token: Callable[[str], None] | None = None) -> Generation:
         if grammar_mode not in GRAMMAR_MODES:
             raise LLMError(f"unknown grammar mode {grammar_mode!r}", hint="one of: " + ", ".join(GRAMMAR_MODES))
         n_ctx = self.settings.n_ctx
@@ -269,9 +272,12 @@ class LlamaRuntime:
             prompt_seconds = time.perf_counter() - started
             rng = np.random.default_rng(seed)
             out: list[int] = []
-            text, full_steps = b"", 0
+            text, full_steps, stopped, shown = b"", 0, "", 0
             stops = [s for s in (stop or []) if s]
             while len(out) < max_tokens:
+                if deadline is not None and time.monotonic() >= deadline:
+                    stopped = "deadline"
+                    break
                 logits = np.ctypeslib.as_array(self._ll.llama_get_logits_ith(self.ctx.ctx, -1), shape=(self.n_vocab,))
                 tok, full = self._pick(logits, sampler, grammar_mode, temperature, rng)
                 full_steps += full
@@ -283,6 +289,8 @@ class LlamaRuntime:
                 text += self._piece(tok)
                 if stops and _cut(text, stops) is not None:
                     break
+                if on_token is not None:
+                    shown = _stream(text, shown, on_token)
                 if len(out) < max_tokens:
                     self._decode(seq, [tok], logits_last=True)
             decoded = text.decode("utf-8", errors="ignore")
@@ -290,7 +298,7 @@ class LlamaRuntime:
             if cut is not None:
                 decoded = text[:cut].decode("utf-8", errors="ignore")
             return Generation(decoded, out, len(tokens), evaluated, source, full_steps,
-                              time.perf_counter() - started, prompt_seconds)
+                              time.perf_counter() - started, prompt_seconds, stopped)
 
     def _pick(self, logits: np.ndarray, sampler, mode: str, temperature: float,
               rng: np.random.Generator) -> tuple[int, int]:
@@ -323,6 +331,18 @@ def _choose(logits: np.ndarray, temperature: float, rng: np.random.Generator) ->
     p = np.exp(z)
     p /= p.sum()
     return int(rng.choice(len(p), p=p))
+
+
+def _stream(text: bytes, shown: int, on_token: Callable[[str], None]) -> int:
+    """Hand ``on_token`` the complete UTF-8 characters written since byte ``shown``; returns the new mark."""
+    new = text[shown:]
+    piece = new.decode("utf-8", errors="ignore")
+    if not piece:
+        return shown
+    if len(piece.encode("utf-8")) != len(new):  # a multi-byte character is still incomplete: wait for it
+        return shown
+    on_token(piece)
+    return len(text)
 
 
 def _cut(text: bytes, stops: list[str]) -> int | None:

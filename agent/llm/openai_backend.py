@@ -15,7 +15,7 @@ import time
 
 from agent.config import Config
 from agent.errors import LLMError, ModelUnavailableError
-from agent.llm.base import LLMReply, Message
+from agent.llm.base import LLMReply, Message, TokenCallback
 
 NO_KEY = "none"  # sent when there is no key; the chat app also sets it for URLs the operator did not configure
 
@@ -59,9 +59,15 @@ class OpenAIBackend:
             raise _StatusError(exc.status_code, f"{self.name}: HTTP {exc.status_code}: {_short(exc)}") from None
 
     def chat(self, messages: list[Message], *, grammar: str | None = None, json_schema: dict | None = None,
-             max_tokens: int = 256, stop: list[str] | None = None, temperature: float | None = None) -> LLMReply:
+             max_tokens: int = 256, stop: list[str] | None = None, temperature: float | None = None,
+             deadline: float | None = None, on_token: TokenCallback | None = None) -> LLMReply:
         temp = self.config.llm.temperature if temperature is None else temperature
         base = {"messages": messages, "max_tokens": max_tokens, "temperature": temp, "seed": 1234}
+        if deadline is not None:  # the request may not outlive the question's budget
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return LLMReply(text="", backend=self.name, stopped="deadline")
+            base["timeout"] = left
         if stop:
             base["stop"] = stop
         attempts: list[dict] = []
@@ -79,6 +85,10 @@ class OpenAIBackend:
             try:
                 response = self._create(**base, **extra)
                 break
+            except LLMError:
+                if deadline is not None and time.monotonic() >= deadline - 0.05:
+                    return LLMReply(text="", backend=self.name, stopped="deadline")  # the budget's timeout
+                raise
             except _StatusError as exc:
                 # The server does not understand this constraint format: try the next one. (400/422
                 # normally; llama-cpp-python's server answers a validation error with HTTP 500.)
@@ -89,6 +99,8 @@ class OpenAIBackend:
         if not response.choices:
             raise LLMError(f"{self.name}: empty response (no choices)")
         usage = response.usage
+        if on_token is not None and response.choices[0].message.content:
+            on_token(response.choices[0].message.content)
         return LLMReply(text=response.choices[0].message.content or "",
                         prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
                         completion_tokens=getattr(usage, "completion_tokens", 0) or 0,

@@ -4,6 +4,7 @@ routed by prompt prefix, prefix states on disk, lazy grammar checking."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,18 @@ def test_bad_runtime_settings_are_config_errors(override):
     backend = LlamaCppBackend(Config().replace(**SPEC, **override))
     with pytest.raises(ConfigError):
         backend.loaded  # noqa: B018
+
+
+def test_generation_stops_at_the_deadline_and_streams_its_pieces(runtime):
+    messages = [{"role": "user", "content": "Count slowly from 1 to 500, one number per line."}]
+    tokens, prefix = runtime.render(messages)
+    runtime.generate(tokens, prefix, max_tokens=1)  # the prompt is cached: only decoding is timed below
+    pieces: list[str] = []
+    started = time.monotonic()
+    out = runtime.generate(tokens, prefix, max_tokens=400, deadline=started + 1.0, on_token=pieces.append)
+    took = time.monotonic() - started
+    assert out.stopped == "deadline" and 0 < len(out.tokens) < 400
+    assert took < 2.5, f"deadline 1 s, generation took {took:.1f} s"
+    assert "".join(pieces) == out.text
+    full = runtime.generate(tokens, prefix, max_tokens=8)
+    assert full.stopped == ""
