@@ -87,12 +87,12 @@ def test_chat_endpoint_answers_streams_and_survives_restart(tmp_path):
         assert len(updates) >= 3
         assert _text(chat[-1]).startswith("**Answer: red**")
         titles = [(m.get("metadata") or {}).get("title") or "" for m in chat]
-        assert any(t.startswith("📝 Program") for t in titles) and any(t.startswith("🔧 Step 1") for t in titles)
+        assert any(t.startswith("Program") for t in titles) and any(t.startswith("Step 1") for t in titles)
         assert gallery and Path(gallery[0]["image"]).exists()
         bad = tmp_path / "bad.png"
         bad.write_text("this is not a picture")
         chat, _, _ = _ask(client, sid, "and this?", [str(bad)])
-        assert _text(chat[-1]).startswith("❌") and "bad.png" in _text(chat[-1])
+        assert _text(chat[-1]).startswith("Error:") and "bad.png" in _text(chat[-1])
         assert "Traceback" not in (home / "app.log").read_text()
         # Only uploads, session images and the examples are served: not the repo, not the database.
         for private in (ROOT / "pyproject.toml", home / "sessions.sqlite", home / "ui_browser_secret"):
@@ -143,7 +143,7 @@ def test_real_reasoner_answers_through_the_api(tmp_path):
         chat, gallery, _ = _ask(client, _sid(client), "How many people are in the image?", [str(ASSETS / "bus.jpg")])
     answer = _text(chat[-1])
     assert answer.startswith("**Answer:"), [_text(m) for m in chat]
-    assert any(((m.get("metadata") or {}).get("title") or "").startswith(("🔧", "❌")) for m in chat)
+    assert any(((m.get("metadata") or {}).get("title") or "").startswith("Step ") for m in chat)
 
 
 def test_cancel_stops_a_running_question(tmp_path):
@@ -161,5 +161,5 @@ def test_cancel_stops_a_running_question(tmp_path):
             time.sleep(0.2)
         assert job.done()
         chat, _, _ = _ask(client, sid, "still there?")  # the session keeps working after a cancel
-        assert any(_text(m) == "⏹ Cancelled" for m in chat)
+        assert any(_text(m) == "Cancelled" for m in chat)
         assert _text(chat[-1]).startswith("**Answer: black**")

@@ -105,7 +105,7 @@ def build_app(config: Config, *, reasoner_factory: ReasonerFactory | None = None
                     file_types=["image"], file_count="multiple", sources=["upload"], elem_id="vr-input",
                     placeholder="Ask about the image(s)… (attach, drop or paste pictures)", show_label=False)
                 with gr.Row():
-                    cancel_btn = gr.Button("⏹ Cancel", variant="stop", elem_id="vr-cancel", scale=1)
+                    cancel_btn = gr.Button("Cancel", variant="stop", elem_id="vr-cancel", scale=1)
                     new_btn = gr.Button("New conversation", elem_id="vr-new", scale=1)
                 status = gr.Markdown("", elem_id="vr-status", label="status")
                 if examples:

@@ -116,7 +116,7 @@ class ChatController:
                 user: str | None = None) -> Iterator[ChatUpdate]:
         text, files = _split_message(message)
         if not self.ids.issued(session_id, user):
-            yield [{"role": "assistant", "content": f"❌ {NOT_ISSUED}"}], [], EMPTY_BOX
+            yield [{"role": "assistant", "content": f"Error: {NOT_ISSUED}"}], [], EMPTY_BOX
             return
         session = self.store.load(session_id)
         gallery = [(p, c) for p, c in session.gallery]
@@ -185,7 +185,7 @@ class ChatController:
             log.exception("reasoner failed on session %s", turn.session_id)
             with turn.lock:
                 turn.view.finish()
-                turn.view.messages.append({"role": "assistant", "content": f"❌ {FRIENDLY}"})
+                turn.view.messages.append({"role": "assistant", "content": f"Error: {FRIENDLY}"})
 
     def cancel(self, session_id: str, user: str | None = None) -> str:
         """Stop this session's running question (if any), keeping what it produced so far.
@@ -233,7 +233,7 @@ class ChatController:
 
     def _reply_only(self, session_id: str, transcript: list[dict], gallery: list, text: str, reply: str,
                     images: list[str] | None = None) -> Iterator[ChatUpdate]:
-        msgs = user_messages(text, images or []) + [{"role": "assistant", "content": f"❌ {reply}"}]
+        msgs = user_messages(text, images or []) + [{"role": "assistant", "content": f"Error: {reply}"}]
         self.store.append(session_id, transcript=msgs, image_paths=images or None)
         yield transcript + msgs, gallery, EMPTY_BOX
 

@@ -86,7 +86,7 @@ def panel(title: str, body: str, *, status: str = "done", duration: float | None
 
 
 def render_program(program: str, attempt: int = 1) -> dict:
-    title = "📝 Program" + (f" (attempt {attempt})" if attempt and attempt > 1 else "")
+    title = "Program" + (f" (attempt {attempt})" if attempt and attempt > 1 else "")
     return panel(title, code_block(program or "(empty program)"))
 
 
@@ -95,9 +95,8 @@ def step_title(step: dict) -> str:
     module = str(step.get("module") or "?")
     target = str(step.get("target") or "")
     head = f"{target}={module}" if target else module
-    prefix = "❌" if step.get("error") else "🔧"
-    where = f"Step {line}: " if line is not None else "Step: "
-    return f"{prefix} {where}{head}"
+    where = f"Step {line}" if line is not None else "Step"
+    return f"{where}{' failed' if step.get('error') else ''}: {head}"
 
 
 def format_args(args: Any) -> str:
@@ -153,7 +152,7 @@ def render_retrieval(event: dict) -> dict:
         lines.append(f"[{i}] *{src}*{score_s}: {esc(item.get('snippet') or '', 300)}")
     if event.get("sub_answer"):
         lines.append(f"**sub-answer:** {esc(event['sub_answer'])}")
-    title = f"🔎 Turn {turn}: {esc(action, 40)}" if turn is not None else f"🔎 {esc(action, 40)}"
+    title = f"Search turn {turn}: {esc(action, 40)}" if turn is not None else f"Search: {esc(action, 40)}"
     return panel(title, "\n\n".join(lines) or "(nothing found)")
 
 
@@ -173,7 +172,7 @@ def render_answer(answer: Any) -> dict:
         parts.append(f"<sub>Sources: {refs}</sub>")
     warnings = get("warnings", []) or []
     if warnings:
-        parts.append("\n".join(f"⚠️ {esc(w, 300)}" for w in warnings[:5]))
+        parts.append("\n".join(f"Warning: {esc(w, 300)}" for w in warnings[:5]))
     return {"role": "assistant", "content": "\n\n".join(parts)}
 
 
@@ -183,7 +182,7 @@ def render_error(error: dict | str) -> dict:
         text = f"{error.get('type') or 'Error'}{where}: {error.get('message') or ''}"
     else:
         text = str(error)
-    return {"role": "assistant", "content": f"❌ {esc(text, 800)}"}
+    return {"role": "assistant", "content": f"Error: {esc(text, 800)}"}
 
 
 def user_messages(text: str, image_refs: list[Any]) -> list[dict]:
@@ -203,28 +202,47 @@ class TurnView:
         self.gallery: list[tuple[Any, str]] = []
         self.answer: Any = None
         self._progress: dict | None = None
+        self._log: list[str] = []
 
     def _status(self, text: str) -> None:
         line = esc(text, 300)
         if self._progress is None:
-            self._progress = panel("⏳ Working", line, status="pending")
+            self._progress = panel("Working", line, status="pending")
             self.messages.append(self._progress)
-        else:
-            self._progress["content"] += "\n\n" + line
+            self._log = [line]
+        elif not self._log or self._log[-1] != line:
+            self._log.append(line)
+        self._progress["content"] = "\n\n".join(self._log)
         self._progress["metadata"]["log"] = text[:80]
 
+    def _tick(self, event: dict) -> None:
+        """A heartbeat: the running phase, its elapsed time and the LLM's text so far."""
+        phase = str(event.get("phase") or "working")
+        if self._progress is None:
+            self._status(phase)
+        elapsed = float(event.get("elapsed_s") or 0.0)
+        self._progress["metadata"]["title"] = f"Working · {esc(phase, 80)} · {elapsed:.0f} s"
+        self._progress["metadata"]["log"] = f"{phase[:60]} · {elapsed:.0f} s"
+        partial = str(event.get("partial") or "")
+        body = "\n\n".join(self._log)
+        self._progress["content"] = body + ("\n\n" + code_block(partial[-600:]) if partial.strip() else "")
+
     def finish(self, note: str | None = None) -> None:
-        """Close the progress panel (answer, error or cancel)."""
+        """Close the progress panel (answer, error or cancel): its title and log show the final state."""
         if self._progress is not None:
             self._progress["metadata"]["status"] = "done"
-            self._progress["metadata"]["title"] = "✅ Progress" if note is None else f"⏹ {note}"
+            self._progress["metadata"]["title"] = "Done" if note is None else str(note)
+            self._progress["metadata"]["log"] = "done" if note is None else str(note)
+            self._progress["content"] = "\n\n".join(self._log)
         if note:
-            self.messages.append({"role": "assistant", "content": f"⏹ {esc(note, 200)}"})
+            self.messages.append({"role": "assistant", "content": f"{esc(note, 200)}"})
 
     def feed(self, event: dict) -> None:
         kind = event.get("type")
         if kind == "status":
             self._status(str(event.get("text", "")))
+        elif kind == "progress":
+            self._tick(event)
         elif kind == "program":
             self.messages.append(render_program(str(event.get("program", "")), int(event.get("attempt") or 1)))
         elif kind == "step":
@@ -232,7 +250,7 @@ class TurnView:
             img = decode_data_url(event.get("image"))
             thumb = None
             if img is not None:
-                caption = step_title(step).split(" ", 1)[-1]
+                caption = step_title(step)
                 thumb = thumbnail_data_url(img)
                 self.gallery.append((self.sink(img, caption) if self.sink else img, caption))
             self.messages.append(render_step(step, thumb))
@@ -244,7 +262,7 @@ class TurnView:
                     caption = f"retrieved: {str(item.get('source') or item.get('id') or '')[:60]}"
                     self.gallery.append((self.sink(img, caption) if self.sink else img, caption))
         elif kind == "warning":
-            self._status("⚠️ " + str(event.get("text", "")))
+            self._status("Warning: " + str(event.get("text", "")))
         elif kind == "error":
             self.finish()
             self.messages.append(render_error(event.get("error") or {}))

@@ -46,7 +46,7 @@ def test_render_step_with_error_and_thumbnail():
     step = {"line": 2, "module": "LOC", "target": "BOX0", "args": {"object": "bus"}, "output": None,
             "summary": "", "ms": 12.5, "error": "no such object"}
     msg = render_step(step, thumb_url="data:image/jpeg;base64,AAAA")
-    assert msg["metadata"]["title"].startswith("❌ Step 2: BOX0=LOC")
+    assert msg["metadata"]["title"].startswith("Step 2 failed: BOX0=LOC")
     assert msg["metadata"]["duration"] == 0.013
     assert "no such object" in msg["content"] and '<img src="data:image/jpeg;base64,AAAA"' in msg["content"]
 
@@ -63,7 +63,7 @@ def test_render_retrieval_lists_citations():
     msg = render_retrieval({"turn": 1, "action": "retrieve", "query": "bus colour",
                             "items": [{"id": "a", "source": "wiki/bus.md", "snippet": "buses are *red*", "score": 0.5}],
                             "sub_answer": "red"})
-    assert msg["metadata"]["title"] == "🔎 Turn 1: retrieve"
+    assert msg["metadata"]["title"] == "Search turn 1: retrieve"
     assert "[1]" in msg["content"] and "wiki/bus.md" in msg["content"] and "0.50" in msg["content"]
 
 
@@ -90,9 +90,9 @@ def test_turn_view_accumulates_a_full_stream():
     for ev in events:
         view.feed(ev)
     titles = [m.get("metadata", {}).get("title") for m in view.messages]
-    assert titles[0] == "✅ Progress" and "slow" in view.messages[0]["content"]
-    assert titles[1] == "📝 Program (attempt 2)"
-    assert titles[2].startswith("🔧 Step 1: C0=COLOR")
+    assert titles[0] == "Done" and "slow" in view.messages[0]["content"]
+    assert titles[1] == "Program (attempt 2)"
+    assert titles[2].startswith("Step 1: C0=COLOR")
     assert view.messages[-1]["content"].startswith("**Answer: red**")
     assert view.gallery == [("/tmp/1.png", "Step 1: C0=COLOR")]
     assert view.messages[0]["metadata"]["status"] == "done"
@@ -104,4 +104,19 @@ def test_turn_view_error_event_and_inline_thumbnail_without_sink():
                "image": data_url(Image.new("RGB", (8, 8)))})
     view.feed({"type": "error", "error": {"type": "ArgumentError", "message": "bad <arg>", "line": 3}})
     assert '<img src="data:image/jpeg;base64,' in view.messages[0]["content"]
-    assert view.messages[-1]["content"].startswith("❌ ArgumentError (line 3): bad &lt;arg&gt;")
+    assert view.messages[-1]["content"].startswith("Error: ArgumentError (line 3): bad &lt;arg&gt;")
+
+
+def test_progress_shows_elapsed_time_and_text_so_far_then_the_final_state():
+    view = TurnView()
+    view.feed({"type": "status", "text": "writing a program"})
+    view.feed({"type": "progress", "phase": "writing a program", "elapsed_s": 12.4, "partial": "BOX0=LOC("})
+    panel = view.messages[0]
+    assert panel["metadata"]["title"] == "Working · writing a program · 12 s"
+    assert "BOX0=LOC(" in panel["content"] and panel["metadata"]["status"] == "pending"
+    view.feed({"type": "status", "text": "writing a program"})  # the same line again is not listed twice
+    view.feed({"type": "program", "program": "BOX0=LOC(image=IMAGE,object='cat')", "attempt": 1})
+    view.feed({"type": "answer", "answer": Answer(question="q", answer="2")})
+    assert panel["metadata"]["title"] == "Done" and panel["metadata"]["status"] == "done"
+    assert panel["metadata"]["log"] == "done", "the finished panel must not still say 'writing a program'"
+    assert panel["content"].count("writing a program") == 1 and "BOX0=LOC(" not in panel["content"]

@@ -52,7 +52,7 @@ def test_chat_refuses_a_visitor_named_pickle(tmp_path, free_paths):
     finally:
         kit.close()
     assert not os.path.exists(marker), "the pickle ran"
-    assert reply.startswith("❌") and "Detector weights" in reply and "Traceback" not in reply
+    assert reply.startswith("Error:") and "Detector weights" in reply and "Traceback" not in reply
     assert all(cfg.detector.path != evil for cfg in kit.built)
 
 
@@ -85,4 +85,4 @@ def test_uploaded_pickle_through_the_api_is_not_loaded(tmp_path, flags):
                                    {"Detector": "ultralytics", "Detector weights": uploaded})
     last = message_text(chat[-1])
     assert not os.path.exists(marker), "the uploaded pickle ran on the server"
-    assert last.startswith("❌") and "Detector weights" in last
+    assert last.startswith("Error:") and "Detector weights" in last

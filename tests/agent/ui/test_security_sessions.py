@@ -21,7 +21,7 @@ def test_ids_the_server_did_not_issue_are_refused(tmp_path):
     try:
         for sid in FORGED:
             reply = kit.ask(sid=sid)
-            assert reply.startswith("❌") and "not issued" in reply, (sid, reply)
+            assert reply.startswith("Error:") and "not issued" in reply, (sid, reply)
             if len(sid) == 64:
                 assert kit.store.load(sid).transcript == []
         assert not kit.built  # nothing ran for a forged id
@@ -66,7 +66,7 @@ def test_the_api_refuses_forged_ids_and_cancel_leaks_nothing(tmp_path):
     with running_app(tmp_path / "home", "tests.agent.ui.fake_reasoner:make_slow_fake") as url:
         client = Client(url, verbose=False, httpx_kwargs={"timeout": 120})
         chat, _, _ = client.predict({"text": "hello", "files": [handle_file(str(img))]}, "0" * 32, api_name="/chat")
-        assert message_text(chat[-1]).startswith("❌") and len(chat) == 1
+        assert message_text(chat[-1]).startswith("Error:") and len(chat) == 1
         victim = Client(url, verbose=False, httpx_kwargs={"timeout": 120})
         sid = victim.predict(api_name="/new_session")
         job = victim.submit({"text": "my secret question", "files": [handle_file(str(img))]}, sid, api_name="/chat")
