@@ -118,7 +118,7 @@ def make_retrieve(deps: Deps):
     """OmniSearch-style adaptive retrieval over the knowledge base given with the question."""
 
     def retrieve(state: AgentState, config: RunnableConfig) -> dict:
-        from retrieval.loop import adaptive_search
+        from retrieval.loop import DEFAULT_SECONDS, adaptive_search
 
         ctx = run_context(config)
         facts = evidence_text(state.get("evidence", []), state.get("steps", []), state.get("result"))
@@ -129,7 +129,8 @@ def make_retrieve(deps: Deps):
             # photo to them (e.g. "1 bus (blue)"); the program's own steps may not have looked at colour.
             facts = f"{describe(image)}\n{facts}".strip()
         out = adaptive_search(state["question"], ctx.kb, deps.aux_llm or deps.llm, image=image, image_facts=facts,
-                              max_turns=deps.config.budgets.max_turns, on_event=ctx.emit)
+                              max_turns=deps.config.budgets.max_turns, on_event=ctx.emit,
+                              time_limit=max(0.0, min(DEFAULT_SECONDS, ctx.time_left)))
         item = {"kind": "retrieval", "answer": out.answer, "explanation": out.explanation,
                 "citations": out.citations, "sources": sorted({c.get("source", "") for c in out.citations}),
                 "sub_answers": out.sub_answers, "retrieval_calls": out.retrieval_calls, "stopped_by": out.stopped_by}

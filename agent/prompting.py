@@ -17,6 +17,7 @@ from typing import Any
 
 from agent.examples import PROMPTS_DIR, Example
 from agent.llm.base import Message
+from agent.llm.replies import parse_json_reply  # noqa: F401  (re-exported for the nodes)
 
 DATA_OPEN, DATA_CLOSE = "<<<DATA", "DATA>>>"
 IMAGE_TEXT_OPEN, IMAGE_TEXT_CLOSE = "<<<IMAGE TEXT", "IMAGE TEXT>>>"
@@ -164,15 +165,3 @@ REFINE_SCHEMA = {
     "properties": {"answer": {"type": "string"}, "explanation": {"type": "string"}},
     "required": ["answer", "explanation"],
 }
-
-
-def parse_json_reply(text: str) -> dict | None:
-    """The first JSON object in ``text``: backends without constraints may wrap it in prose or fences."""
-    start = text.find("{")
-    if start < 0:
-        return None
-    try:
-        value, _ = json.JSONDecoder().raw_decode(text[start:])
-    except json.JSONDecodeError:
-        return None
-    return value if isinstance(value, dict) else None

@@ -15,17 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agent.prompting import parse_json_reply as parse_json_object  # one JSON-reply parser for every LLM role
+from agent.llm.replies import parse_json_reply as parse_json_object  # one JSON-reply parser for every LLM role
 from retrieval.types import Hit
 
 ACTIONS = ("image_search", "text_search", "image_search_by_text", "no_retrieval")
 
 STOP = "answer"  # not a retrieval action: the decision maker judges the evidence sufficient
 
-DECOMPOSE_SCHEMA = {
+# The reader's reply: the answer exactly as a document writes it, and that document's id.
+READ_SCHEMA = {
     "type": "object",
-    "properties": {"sub_questions": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 3}},
-    "required": ["sub_questions"],
+    "properties": {"answer": {"type": "string"}, "doc": {"type": "string"}},
+    "required": ["answer", "doc"],
 }
 
 # Property order is generation order (the backends keep it): choose the action, then write its query.
@@ -89,13 +90,13 @@ def parse_decision(text: str, sub_question: str, *, has_image: bool) -> Decision
     return Decision(False, sub_question, action, query, focus.strip()[:60] if action == "image_search" else "")
 
 
-def parse_sub_questions(text: str, question: str, limit: int = 3) -> list[str]:
-    data = parse_json_object(text)
-    subs = data.get("sub_questions") if data else None
-    if not isinstance(subs, list):
-        return [question]
-    clean = [s.strip()[:300] for s in subs if isinstance(s, str) and s.strip()]
-    return clean[:limit] or [question]
+def parse_read(text: str) -> tuple[str, str]:
+    """(answer, cited document id) from the reader's JSON; a cut-off or free-text reply keeps what it can."""
+    data = parse_final(text)
+    answer = data.get("answer") if isinstance(data.get("answer"), str) else ""
+    doc = data.get("doc") if isinstance(data.get("doc"), str) else ""
+    found = _ID.search(doc) or _ID.search(text)
+    return " ".join(answer.split())[:200], found.group(0) if found else ""
 
 
 def parse_final(text: str) -> dict:

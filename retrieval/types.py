@@ -61,7 +61,13 @@ class RetrievalResult:
     citations: list[dict] = field(default_factory=list)  # {"id", "source", "modality", "snippet", "thumbnail_path"}
     retrieval_calls: int = 0
     turns: int = 0
-    stopped_by: str = "sufficient"  # sufficient (decision maker) | complete (all sub-questions) | budget
+    stopped_by: str = "sufficient"  # sufficient | complete (a grounded span) | time | budget | exhausted
+    llm_calls: int = 0
+    span: dict | None = None  # the exact answer span: document, line, quote (retrieval.spans.Span)
+    identification: list[dict] = field(default_factory=list)  # what the photo shows, in order of trust
+    photo_match: dict | None = None  # the KB photo the input image matched (confident or not)
+    partial: bool = False  # stopped before an answer was grounded: the best so far, said so
+    seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -202,8 +202,8 @@ def test_a_knowledge_base_routes_through_the_adaptive_retrieval_loop(monkeypatch
 
     seen = {}
 
-    def fake_loop(question, kb, llm, *, image=None, image_facts="", max_turns=None, on_event=None):
-        seen.update(question=question, kb=kb, facts=image_facts, image=image)
+    def fake_loop(question, kb, llm, *, image=None, image_facts="", max_turns=None, on_event=None, time_limit=60.0):
+        seen.update(question=question, kb=kb, facts=image_facts, image=image, time_limit=time_limit)
         on_event({"type": "retrieval", "turn": 1, "action": "text_search", "query": "bus operator", "items": []})
         return RetrievalResult("Azul Lines", "the KB says so", citations=[{"id": "K3", "source": "transit.md"}],
                                retrieval_calls=1)
@@ -223,6 +223,7 @@ def test_a_knowledge_base_routes_through_the_adaptive_retrieval_loop(monkeypatch
     answer = events[-1]["answer"]
     assert seen["kb"].path == "/kb" and "LOC" in seen["facts"] and seen["image"] is not None
     assert seen["facts"].startswith("Objects: 1 bus (blue).")  # described like the KB's own photos
+    assert 0 < seen["time_limit"] <= 60.0  # the loop gets what is left of the question's budget
     assert any(e["type"] == "retrieval" for e in events)
     assert answer.answer == "azul lines" and "transit.md" in answer.explanation
     assert any(e.get("kind") == "retrieval" and e["citations"][0]["id"] == "K3" for e in answer.evidence)

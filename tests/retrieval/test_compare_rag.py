@@ -42,12 +42,16 @@ def test_compare_counts_modes(tmp_path, bow_config, kb_kwargs):
     question = {"id": "q", "question": "Who runs blue buses?", "answers": ["Azul Lines"], "image": None}
     refine = json.dumps({"answer": "Azul Lines", "explanation": "", "citations": []})
     wrong = json.dumps({"answer": "no idea", "explanation": "", "citations": []})
-    llm = ScriptedLLM([wrong, refine,  # no retrieval, fixed retrieval
-                       json.dumps({"sub_questions": ["Who runs blue buses?"]}),
-                       json.dumps({"action": "text_search", "query": "blue bus", "focus": ""}),
-                       "Azul Lines [K1]", refine])
-    report = cr.compare([question], kb, llm, lambda image: "a blue bus")
-    assert report["modes"]["no_retrieval"] == {"accuracy": 0.0, "mean_retrieval_calls": 0.0,
-                                               "mean_seconds": report["modes"]["no_retrieval"]["mean_seconds"]}
+    def read(messages):  # the loop's one READ call: the operator, from the document that names it
+        block = next(b for b in messages[-1]["content"].split("<<<DOC id=")[1:] if "Azul Lines" in b)
+        return json.dumps({"answer": "Azul Lines", "doc": block.split(" ", 1)[0]})
+
+    llm = ScriptedLLM([wrong, refine, read])  # no retrieval, fixed retrieval, the adaptive loop's read
+    report = cr.compare([question], kb, llm, lambda image: "Objects: 1 bus (blue).")
+    none = report["modes"]["no_retrieval"]
+    assert (none["accuracy"], none["mean_retrieval_calls"], none["mean_llm_calls"]) == (0.0, 0.0, 1.0)
     assert report["modes"]["fixed_retrieval"]["accuracy"] == 1.0
-    assert report["modes"]["adaptive"]["mean_retrieval_calls"] == 1.0
+    adaptive = report["modes"]["adaptive"]
+    assert adaptive["accuracy"] == 1.0 and adaptive["mean_llm_calls"] == 1.0 and adaptive["mean_retrieval_calls"] >= 1
+    assert all(m["injected_answers"] == 0 for m in report["modes"].values())
+    assert not llm._replies
