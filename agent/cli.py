@@ -51,9 +51,34 @@ def config_from_args(args: argparse.Namespace):
     return load_config(args.config, overrides)
 
 
+GLOBAL_OPTIONS = ("--set", "--config")  # accepted before or after the sub-command
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Move ``--set K=V`` / ``--config F`` (also ``--set=K=V``) to the front, so that
+    ``visreason ask --set llm.model=x ...`` works like ``visreason --set llm.model=x ask ...``.
+    Nothing after a ``--`` is touched."""
+    front, rest, i = [], [], 0
+    while i < len(argv):
+        token = argv[i]
+        if token == "--":
+            rest += argv[i:]
+            break
+        name = token.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS and "=" in token:
+            front.append(token)
+        elif token in GLOBAL_OPTIONS and i + 1 < len(argv):
+            front += [token, argv[i + 1]]
+            i += 1
+        else:
+            rest.append(token)
+        i += 1
+    return front + rest
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(hoist_global_options(list(sys.argv[1:] if argv is None else argv)))
     try:
         return int(args.func(args) or 0)
     except VisreasonError as exc:

@@ -47,6 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sc.add_argument("results", help="results JSONL written by `visreason batch`")
     sc.add_argument("--gold", required=True, help="input JSONL with \"answer\" (string or list) per id")
     sc.add_argument("--json", action="store_true", help="print the report as JSON")
+    sc.add_argument("--show-wrong", action="store_true",
+                    help="list each wrong or missing id with its question, the gold answer(s) and the prediction")
     sc.set_defaults(func=score_command)
 
 
@@ -80,6 +82,9 @@ def batch_command(args: argparse.Namespace) -> int:
         memory = open_memory(config, default_registry(), None)
         counts = learn_from_results(memory, read_results(args.out), read_gold(args.input))
         print("memory learn: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()), file=sys.stderr)
+    if summary.all_failed:
+        print(f"error: every item failed ({summary.failed}); see the list above", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -88,11 +93,34 @@ def score_command(args: argparse.Namespace) -> int:
     from agent.score import score
 
     records = read_results(args.results)
-    report = score({rid: rec.get("answer") for rid, rec in records.items()}, read_gold(args.gold))
+    gold = read_gold(args.gold)
+    preds = {rid: rec.get("answer") for rid, rec in records.items()}
+    report = score(preds, gold)
+    wrong = wrong_items(preds, gold) if args.show_wrong else []
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
+        print(json.dumps(report.to_dict() | ({"wrong": wrong} if args.show_wrong else {}), indent=2))
     else:
         print(report.format())
+        if args.show_wrong:
+            print(f"wrong or missing ({len(wrong)}):" if wrong else "wrong or missing: none")
+            for w in wrong:
+                print(f"  {w['id']}: {w['question'][:70]!r} gold {w['gold']} got {w['got']!r}")
         if not report.total:
             print("no gold answers found in", args.gold, file=sys.stderr)
     return 0
+
+
+def wrong_items(preds: dict, gold: list[dict]) -> list[dict]:
+    """Gold lines whose prediction is missing or not accepted, with what was expected and what came back."""
+    from agent.score import accepted_answers, is_correct
+
+    out = []
+    for line in gold:
+        accepted = accepted_answers(line)
+        if "id" not in line or not accepted:
+            continue
+        got = preds.get(str(line.get("id")))
+        if got is None or not is_correct(got, accepted):
+            out.append({"id": str(line.get("id")), "question": str(line.get("question") or ""),
+                        "gold": accepted, "got": got})
+    return out

@@ -11,7 +11,7 @@ import os
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +37,16 @@ class BatchSummary:
     score: ScoreReport | None = None  # over items with gold answers
     redone: int = 0  # finished ids whose input had changed: their old records moved to ``superseded``
     superseded: str = ""
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (id, reason) of every failed record
+
+    SHOWN_FAILURES = 20
 
     def to_dict(self) -> dict:
         return {"out": self.out, "total": self.total, "ran": self.ran, "skipped": self.skipped,
                 "done": self.succeeded + self.failed, "succeeded": self.succeeded, "failed": self.failed,
                 "redone": self.redone, "superseded": self.superseded or None,
-                "seconds": round(self.seconds, 3), "score": self.score.to_dict() if self.score else None}
+                "seconds": round(self.seconds, 3), "score": self.score.to_dict() if self.score else None,
+                "failures": [{"id": i, "reason": r} for i, r in self.failures]}
 
     def format(self) -> str:
         text = (f"done {self.succeeded + self.failed}/{self.total} ({self.failed} failed), "
@@ -51,7 +55,17 @@ class BatchSummary:
             text += f"\nredone {self.redone} whose input changed (their old records: {self.superseded})"
         if self.score is not None and self.score.total:
             text += "\n" + self.score.format()
+        if self.failures:
+            text += f"\nfailed ({len(self.failures)}):"
+            for item_id, reason in self.failures[: self.SHOWN_FAILURES]:
+                text += f"\n  {item_id}: {reason}"
+            if len(self.failures) > self.SHOWN_FAILURES:
+                text += f"\n  ... and {len(self.failures) - self.SHOWN_FAILURES} more (see the records' \"error\" in {self.out})"
         return text
+
+    @property
+    def all_failed(self) -> bool:
+        return self.failed > 0 and self.succeeded == 0
 
 
 def _gold(item: BatchItem) -> dict:
@@ -111,9 +125,10 @@ def run_batch(
                 ran += 1
         todo = [item for item in items if item.id not in writer.done]
         if todo:
+            # The bar counts the unusable lines just recorded too, so that it ends where the summary does.
             ran += _run_engine(todo, writer, config=config, reasoner_factory=reasoner_factory, reasoner=reasoner,
                                engine=engine, workers=workers, include_steps=include_steps, default_kb=default_kb,
-                               progress=progress, address=address)
+                               progress=progress, address=address, already=ran)
         superseded = str(writer.superseded_path) if redone else ""
     summary = _summarise(out_path, items, [p.id for p in problems], ran, skipped, time.perf_counter() - start)
     summary.redone, summary.superseded = redone, superseded
@@ -152,7 +167,7 @@ def _drop_changed(writer: ResultWriter, items: list[BatchItem], problems: list[I
 
 def _run_engine(todo: list[BatchItem], writer: ResultWriter, *, config: Any, reasoner_factory: Any, reasoner: Any,
                 engine: str, workers: int, include_steps: bool, default_kb: str | None, progress: bool,
-                address: str | None) -> int:
+                address: str | None, already: int = 0) -> int:
     from tqdm import tqdm
 
     groups = group_tasks(todo)
@@ -171,8 +186,8 @@ def _run_engine(todo: list[BatchItem], writer: ResultWriter, *, config: Any, rea
 
     if engine == "local" and reasoner is None:
         reasoner = build_reasoner(reasoner_factory, config)
-    bar = tqdm(total=len(todo), file=sys.stderr, unit="item", disable=not progress, dynamic_ncols=True,
-               desc="batch", smoothing=0.1)
+    bar = tqdm(total=len(todo) + already, initial=already, file=sys.stderr, unit="item", disable=not progress,
+               dynamic_ncols=True, desc="batch", smoothing=0.1)
     try:
         if engine == "local":
             from agent.batch.runner import run_local
@@ -195,7 +210,16 @@ def _summarise(out_path: str | Path, items: list[BatchItem], problem_ids: list[s
     ids = [i.id for i in items] + problem_ids
     mine = [records[i] for i in ids if i in records]
     failed = sum(1 for r in mine if r.get("error") is not None)
+    failures = [(str(r.get("id")), _reason(r["error"])) for r in mine if r.get("error") is not None]
     gold = [_gold(i) for i in items if i.answer is not None]
     report = score({i: records[i].get("answer") for i in ids if i in records}, gold) if gold else None
     return BatchSummary(out=str(out_path), total=len(ids), ran=ran, skipped=skipped,
-                        succeeded=len(mine) - failed, failed=failed, seconds=seconds, score=report)
+                        succeeded=len(mine) - failed, failed=failed, seconds=seconds, score=report, failures=failures)
+
+
+def _reason(error: Any) -> str:
+    """One line naming what went wrong with an item: its error type and message (and input line)."""
+    if not isinstance(error, dict):
+        return str(error)[:200]
+    where = f" (line {error['line']})" if error.get("line") else ""
+    return f"{error.get('type') or 'Error'}{where}: {str(error.get('message') or '')[:160]}"
