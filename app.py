@@ -44,6 +44,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--config", help="TOML config file (also $VISREASON_CONFIG)")
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                         help="override one config value")
+    parser.add_argument("--llm", metavar="SPEC",
+                        help="the controller LLM, as everywhere: gguf:NAME_OR_PATH, openai:MODEL@URL or hf:ID "
+                             "(default: the config's llm.backend/llm.model, gguf:qwen2.5-coder-1.5b)")
     parser.add_argument("--concurrency", type=int, default=4, help="questions answered in parallel")
     parser.add_argument("--allow-backend", action="append", default=[], metavar="SPEC",
                         help="offer visitors another LLM (repeatable): a backend name (gguf, openai, hf) with the "
@@ -78,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         creds = load_credentials(args.auth, args.auth_file)
         check_exposure(args.host, creds=creds, free_paths=args.allow_free_paths)
         config = config_from_args(args)
+        if args.llm:
+            from agent.llm.factory import parse_llm_spec
+
+            config = config.replace(**parse_llm_spec(args.llm))
         policy = AppPolicy.from_config(config, allow_backends=args.allow_backend, kb_dir=args.kb_dir,
                                        free_paths=args.allow_free_paths)
         from agent.ui.app_builder import build_app, load_factory
@@ -87,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     except VisreasonError as exc:
         print(f"error: {type(exc).__name__}: {exc}" + (f"\n{exc.hint}" if exc.hint else ""), file=sys.stderr)
         return 2
+    print(f"visreason app: http://{args.host}:{args.port} (no public share link is ever made)", file=sys.stderr)
     app.launch(args.host, args.port)
     return 0
 

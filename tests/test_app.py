@@ -163,3 +163,27 @@ def test_cancel_stops_a_running_question(tmp_path):
         chat, _, _ = _ask(client, sid, "still there?")  # the session keeps working after a cancel
         assert any(_text(m) == "Cancelled" for m in chat)
         assert _text(chat[-1]).startswith("**Answer: black**")
+
+
+def test_llm_spec_picks_the_controller_and_a_bad_one_is_refused(monkeypatch, capsys):
+    import agent.ui.app_builder as builder
+    from app import main
+
+    built = {}
+
+    class Launched:
+        def launch(self, host, port):
+            built["launched"] = (host, port)
+
+    def fake_build_app(config, **kw):
+        built["config"] = config
+        return Launched()
+
+    monkeypatch.setattr(builder, "build_app", fake_build_app)
+    monkeypatch.delenv("GRADIO_SERVER_NAME", raising=False)
+    assert main(["--llm", "gguf:qwen2.5-coder-0.5b", "--port", "7002"]) == 0
+    assert (built["config"].llm.backend, built["config"].llm.model) == ("gguf", "qwen2.5-coder-0.5b")
+    assert built["launched"] == ("127.0.0.1", 7002)
+    assert "share" not in capsys.readouterr().err.replace("no public share link", "")
+    assert main(["--llm", "nonsense"]) == 2
+    assert "bad LLM spec" in capsys.readouterr().err

@@ -46,7 +46,8 @@ class ChatApp:
 
     def launch(self, host: str = "127.0.0.1", port: int | None = None, **kw: Any) -> Any:
         auth = checker(self.creds) if self.creds else None
-        return self.demo.launch(server_name=host, server_port=port, share=False, show_error=False,
+        # quiet: Gradio's own banner suggests `share=True`, which this app never does (app.py prints the URL)
+        return self.demo.launch(server_name=host, server_port=port, share=False, show_error=False, quiet=True,
                                 allowed_paths=self.allowed_paths, blocked_paths=self.blocked_paths,
                                 max_file_size=self.max_file_size or None, auth=auth, **kw)
 
