@@ -67,6 +67,9 @@ class SentenceTransformerEmbedder:
     def __init__(self, name: str, batch_size: int = 32) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub at run time
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no "Loading weights 103/103" bar on every start
 
         location = str(packaged_model_dir(_PACKAGED_TEXT_MODELS[name])) if name in _PACKAGED_TEXT_MODELS else name
         try:

@@ -14,6 +14,7 @@ environment says. A torch or ultralytics too old for that refuses ``.pt`` files 
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from pathlib import Path
 
@@ -35,7 +36,9 @@ class UltralyticsDetector:
     def __init__(self, path: str, *, score_threshold: float = 0.3, nms_threshold: float = 0.45,
                  imgsz: int = 640) -> None:
         from ultralytics import YOLO
+        from ultralytics.utils import LOGGER
 
+        LOGGER.setLevel(logging.WARNING)  # not "Loading ... for ONNX Runtime inference" on every start
         p = Path(path).expanduser()
         if p.suffix.lower() != ".yaml" and not p.is_file():
             raise ModelUnavailableError(

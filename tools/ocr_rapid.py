@@ -53,7 +53,8 @@ class RapidOCRReader:
         from rapidocr import RapidOCR
 
         # It logs every model load at INFO, and resets its logger's level from its own config.
-        self.engine = RapidOCR(params={"Global.log_level": "warning"})
+        # "error": an image without text is no warning, it is an answer (no lines)
+        self.engine = RapidOCR(params={"Global.log_level": "error"})
         self.min_confidence = min_confidence
 
     def read(self, img: Image.Image) -> list[TextLine]:

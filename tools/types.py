@@ -134,6 +134,8 @@ class Detections:
         counts: dict[str, int] = {}
         for label in self.labels:
             counts[label] = counts.get(label, 0) + 1
+        if len(self) == 1:
+            kind = "box" if self.masks is None else "object with a mask"
         return f"{len(self)} {kind}: " + ", ".join(f"{n} {label}" for label, n in counts.items()) + warned
 
 
