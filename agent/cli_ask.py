@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from agent import events
+
 
 def register(sub) -> None:
     p = sub.add_parser("ask", help="answer a question about images with the agent")
@@ -56,27 +58,28 @@ def run(args) -> int:
 
 
 def _print_event(event: dict) -> None:
-    kind = event["type"]
+    ev = events.parse(event)
     live = sys.stderr.isatty()
-    if kind == "progress":  # a heartbeat: one line on stderr, rewritten in place (a log file gets none)
+    if isinstance(ev, events.Progress):  # a heartbeat: one line on stderr, rewritten in place (a log file gets none)
         if live:
-            sys.stderr.write(f"\r\x1b[K  {str(event.get('phase', ''))[:60]} · {float(event.get('elapsed_s', 0)):.0f} s")
+            sys.stderr.write(f"\r\x1b[K  {ev.phase[:60]} · {float(ev.elapsed_s):.0f} s")
             sys.stderr.flush()
         return
     if live:
         sys.stderr.write("\r\x1b[K")
-    if kind == "program":
-        label = f" for sub-question {event['subquestion']!r}" if event.get("subquestion") else ""
-        print(f"Program (attempt {event.get('attempt', 1)}){label}:\n{event['program']}\n")
-    elif kind == "step":
-        s = event["step"]
+    if isinstance(ev, events.Program):
+        label = f" for sub-question {ev.subquestion!r}" if ev.subquestion else ""
+        print(f"Program (attempt {ev.attempt}){label}:\n{ev.program}\n")
+    elif isinstance(ev, events.Step):
+        s = ev.step
         print(f"  [{s['line']}] {s['module']:<12} {s.get('summary', '')[:100]}  ({s['ms']:.0f} ms)")
-    elif kind == "retrieval":
-        ids = ", ".join(str(i.get("id")) for i in event.get("items", []))
-        print(f"  retrieval turn {event.get('turn')}: {event.get('action')} {event.get('query', '')!r} -> [{ids}]")
-    elif kind in {"status", "warning"}:
-        print(f"  {kind}: {event['text']}")
-    elif kind == "error":
-        e = event["error"]
-        print(f"  error: {e['type']} (line {e.get('line')}): {e['message']}")
+    elif isinstance(ev, events.Retrieval):
+        ids = ", ".join(i.id for i in ev.items)
+        print(f"  retrieval turn {ev.turn}: {ev.action} {ev.query!r} -> [{ids}]"
+              + (f": {ev.sub_answer[:80]}" if ev.sub_answer else ""))
+    elif isinstance(ev, events.Status | events.WarningEvent):
+        print(f"  {ev.kind}: {ev.text}")
+    elif isinstance(ev, events.ErrorEvent):
+        e = ev.error
+        print(f"  error: {e.get('type')} (line {e.get('line')}): {e.get('message')}")
     sys.stdout.flush()

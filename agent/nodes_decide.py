@@ -7,6 +7,7 @@ from typing import Literal
 from langchain_core.runnables import RunnableConfig
 
 from agent.deps import Deps
+from agent.events import Program, Status
 from agent.nodes_program import run_context, run_program, write_program
 from agent.prompting import (
     DECIDE_SCHEMA,
@@ -61,7 +62,7 @@ def make_decide(deps: Deps):
             # a definite but weakly supported result is answered, with the reason shown to the user.
             failed = bool(state.get("error")) or is_unknown(state.get("result"))
             decision = "subquestions" if failed else "answer"
-            ctx.emit({"type": "status", "text": f"decision: {decision} ({why})"})
+            ctx.emit(Status(f"decision: {decision} ({why})"))
             warnings = [] if failed else [f"evidence may be insufficient: {why}"]
             return update | {"decision": decision, "warnings": warnings}
         evidence = evidence_text(state.get("evidence", []), state.get("steps", []), state.get("result"))
@@ -73,7 +74,7 @@ def make_decide(deps: Deps):
             decision = "answer"
         if decision == "retrieve" and (not state.get("kb") or state.get("retrieved")):
             decision = "subquestions"
-        ctx.emit({"type": "status", "text": f"decision: {decision} ({why})"})
+        ctx.emit(Status(f"decision: {decision} ({why})"))
         return update | {"decision": decision, "timings": {"llm_s": seconds}}
 
     return decide
@@ -95,10 +96,10 @@ def make_subquestions(deps: Deps):
         for sub in parts:
             if ctx.cancel.is_set() or ctx.time_left <= 0:
                 break
-            ctx.emit({"type": "status", "text": f"sub-question: {sub}"})
+            ctx.emit(Status(f"sub-question: {sub}"))
             program, _, seconds = write_program(deps, sub, state["image_names"], ctx=ctx)
             llm_s += seconds
-            ctx.emit({"type": "program", "program": program, "attempt": 1, "subquestion": sub})
+            ctx.emit(Program(program, 1, subquestion=sub))
             run = run_program(deps, ctx, program)
             steps += run["steps"]
             tools_s += run["timings"]["tools_s"]

@@ -9,6 +9,7 @@ from langchain_core.runnables import RunnableConfig
 
 from agent.deps import Deps
 from agent.errors import BudgetExceeded, VisreasonError
+from agent.events import ErrorEvent, Program, Status, Step, WarningEvent
 from agent.prompting import plan_messages, repair_messages
 from agent.reading_rule import reading_program
 from agent.state import AgentState, RunContext
@@ -65,27 +66,27 @@ def make_plan(deps: Deps):
         ctx = run_context(config)
         cached = None if state.get("history") else deps.cached_program(state["question"], state["image_names"])
         if cached is not None:
-            ctx.emit({"type": "status", "text": "reusing the program written earlier for the same question"})
-            ctx.emit({"type": "program", "program": cached, "attempt": 1, "cached": True})
+            ctx.emit(Status("reusing the program written earlier for the same question"))
+            ctx.emit(Program(cached, 1, cached=True))
             return {"program": cached, "plan_kind": "program", "repairs": 0, "planned_by": {"source": "cache"}}
         match, warnings = _recall(deps, state)
         if match is not None and match.confident:
-            ctx.emit({"type": "status", "text": match.describe()})
-            ctx.emit({"type": "program", "program": match.program, "attempt": 1, "memory": match.entry.id})
+            ctx.emit(Status(match.describe()))
+            ctx.emit(Program(match.program, 1, memory=match.entry.id))
             return {"program": match.program, "plan_kind": "program", "repairs": 0, "warnings": warnings,
                     "planned_by": {"source": "memory", "template": match.entry.id,
                                    "similarity": round(match.similarity, 3), "example": match.entry.question}}
         rule = reading_program(state["question"], state["image_names"]) if not state.get("history") else None
         if rule is not None and match is None:
-            ctx.emit({"type": "status", "text": "reading question: the program reads the image's text (no LLM)"})
-            ctx.emit({"type": "program", "program": rule, "attempt": 1})
+            ctx.emit(Status("reading question: the program reads the image's text (no LLM)"))
+            ctx.emit(Program(rule, 1))
             return {"program": rule, "plan_kind": "program", "repairs": 0, "warnings": warnings,
                     "planned_by": {"source": "rule", "rule": "reading"}}
         draft = match.program if match is not None and deps.config.memory.draft else None
-        ctx.emit({"type": "status", "text": "writing a program"})
+        ctx.emit(Status("writing a program"))
         program, _, seconds = write_program(deps, state["question"], state["image_names"], state.get("history"),
                                             draft=draft, ctx=ctx)
-        ctx.emit({"type": "program", "program": program, "attempt": 1})
+        ctx.emit(Program(program, 1))
         planned = {"source": "llm"}
         if draft:
             planned |= {"draft_template": match.entry.id, "similarity": round(match.similarity, 3),
@@ -110,7 +111,7 @@ def run_program(deps: Deps, ctx: RunContext, program: str) -> dict[str, Any]:
         ctx.steps_emitted += 1
         if url:
             ctx.step_images[index] = url
-        ctx.emit({"type": "step", "index": index, "step": step.to_dict(), "image": url})
+        ctx.emit(Step(step.to_dict(), url, index))
 
     try:
         run = interpreter.run(program, ctx.images, on_step=on_step, cancel=ctx.cancel)
@@ -118,7 +119,7 @@ def run_program(deps: Deps, ctx: RunContext, program: str) -> dict[str, Any]:
         trace = getattr(exc, "trace", None)
         steps = [s.to_dict() for s in trace.steps] if trace is not None else []
         tools_s = sum(s.get("ms", 0) for s in steps) / 1000
-        ctx.emit({"type": "error", "error": exc.to_dict()})
+        ctx.emit(ErrorEvent(exc.to_dict()))
         return {"error": {**exc.to_dict(), "for_llm": exc.for_llm()}, "steps": steps, "result": None,
                 "attempts": [{"program": program, "error": exc.to_dict()}], "timings": {"tools_s": tools_s}}
     steps = [s.to_dict() for s in run.trace.steps]
@@ -159,7 +160,7 @@ def make_repair(deps: Deps):
     def repair(state: AgentState, config: RunnableConfig) -> dict:
         ctx = run_context(config)
         attempt = state.get("repairs", 0) + 1
-        ctx.emit({"type": "status", "text": f"repairing the program (try {attempt})"})
+        ctx.emit(Status(f"repairing the program (try {attempt})"))
         examples = deps.selector.select(state["question"], k=deps.n_examples, n_images=len(_distinct(state["image_names"])))
         plan = plan_messages(state["question"], examples, deps.registry.prompt_docs(), state["image_names"], state.get("history"))
         messages = repair_messages(plan, state["question"], state["program"], state["error"]["for_llm"])
@@ -167,7 +168,7 @@ def make_repair(deps: Deps):
                                   max_tokens=deps.config.llm.max_tokens,
                                   llm=deps.planner(examples[0].group if examples else ""), ctx=ctx)
         program = clean_program(text)
-        ctx.emit({"type": "program", "program": program, "attempt": attempt + 1})
+        ctx.emit(Program(program, attempt + 1))
         return {"program": program, "repairs": attempt, "timings": {"llm_s": seconds}}
 
     return repair
@@ -184,8 +185,8 @@ def make_fallback(deps: Deps):
         ctx = run_context(config)
         program = fallback_program(state["question"], state["image_names"])
         warning = f"fallback: {state.get('repairs', 0)} repairs failed; answering with direct VQA on the whole image"
-        ctx.emit({"type": "warning", "text": warning})
-        ctx.emit({"type": "program", "program": program, "attempt": state.get("repairs", 0) + 2})
+        ctx.emit(WarningEvent(warning))
+        ctx.emit(Program(program, state.get("repairs", 0) + 2))
         return {"program": program, "plan_kind": "fallback", "warnings": [warning]}
 
     return fallback

@@ -5,6 +5,7 @@ from __future__ import annotations
 from langchain_core.runnables import RunnableConfig
 
 from agent.deps import Deps
+from agent.events import Status
 from agent.explain import explain
 from agent.nodes_program import run_context
 from agent.prompting import REFINE_SCHEMA, evidence_text, parse_json_reply, refine_messages
@@ -38,7 +39,7 @@ def make_refine(deps: Deps):
         text = evidence_text(evidence, state.get("steps", []), result if not state.get("error") else None)
         if ctx.time_left <= 0 or ctx.cancel.is_set():
             return _out_of_time(state, gathered, result)
-        ctx.emit({"type": "status", "text": "writing the answer from the evidence"})
+        ctx.emit(Status("writing the answer from the evidence"))
         raw, seconds = deps.chat(refine_messages(state["question"], text), json_schema=REFINE_SCHEMA, max_tokens=160,
                                  aux=True, ctx=ctx)
         reply = parse_json_reply(raw) or {}

@@ -13,6 +13,7 @@ from typing import Any
 from agent.answer import Answer
 from agent.config import Config, load_config
 from agent.errors import InputError, VisreasonError
+from agent.events import AnswerEvent, Progress
 from agent.images import load_image
 from agent.llm.base import LLM
 from agent.state import RunContext
@@ -201,8 +202,7 @@ class Reasoner:
                 try:
                     event = events.get(timeout=HEARTBEAT_S)
                 except queue.Empty:  # never silent: what is running, for how long, and what the LLM wrote so far
-                    yield {"type": "progress", "phase": phase, "elapsed_s": round(time.monotonic() - started, 1),
-                           "partial": ctx.partial[-600:]}
+                    yield Progress(phase, round(time.monotonic() - started, 1), ctx.partial[-600:]).to_dict()
                     continue
                 if event is None:
                     break
@@ -214,7 +214,7 @@ class Reasoner:
         worker.join()
         if "error" in outcome:
             raise outcome["error"]
-        yield {"type": "answer", "answer": self._answer(question, outcome["state"], ctx, outcome["seconds"])}
+        yield AnswerEvent(self._answer(question, outcome["state"], ctx, outcome["seconds"])).to_dict()
 
     def _open_kb(self, kb: str | Path):
         from retrieval.kb import KnowledgeBase

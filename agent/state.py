@@ -11,6 +11,8 @@ from typing import Annotated, Any, TypedDict
 
 from PIL import Image
 
+from agent.events import Event
+
 
 def add_timings(old: dict[str, float] | None, new: dict[str, float] | None) -> dict[str, float]:
     """Reducer: timings from several nodes add up per category."""
@@ -55,7 +57,7 @@ class RunContext:
     tool_ctx: Any  # tools.context.ToolContext
     deadline: float
     cancel: threading.Event = field(default_factory=threading.Event)
-    on_event: Callable[[dict], None] | None = None
+    on_event: Callable[[dict], None] | None = None  # receives each event's dict (agent.events)
     kb: Any = None  # an opened retrieval KnowledgeBase
     step_images: dict[int, str] = field(default_factory=dict)  # step index -> PNG data URL
     steps_emitted: int = 0
@@ -66,9 +68,9 @@ class RunContext:
     def add_partial(self, piece: str) -> None:
         self.partial += piece
 
-    def emit(self, event: dict) -> None:
+    def emit(self, event: Event) -> None:
         if self.on_event is not None:
-            self.on_event(event)
+            self.on_event(event.to_dict())
 
     @property
     def time_left(self) -> float:

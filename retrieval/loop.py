@@ -38,6 +38,7 @@ from typing import Any, Literal, TypedDict
 from langgraph.graph import END, START, StateGraph
 
 from agent.errors import LLMError
+from agent.events import Event, Retrieval, RetrievedItem
 from agent.llm.base import LLM
 from retrieval import prompts
 from retrieval.actions import (
@@ -126,7 +127,7 @@ def entity_names(ranked: list[Hit], cand: Candidate, question: str, limit: int =
 
 def build_graph(kb: Any, llm: LLM, *, image: Any = None, perceiver: Callable[[Any], Percept] | None = None,
                 max_turns: int = 5, k: int = 4, time_limit: float = DEFAULT_SECONDS,
-                locate: Callable[[Any, str], Box | None] | None = None, on_event: Callable[[dict], None] | None = None,
+                locate: Callable[[Any, str], Box | None] | None = None, on_event: Callable[[Event], None] | None = None,
                 clock: Callable[[], float] = time.monotonic, stats: dict | None = None):
     has_image = image is not None
     deadline = clock() + time_limit
@@ -157,8 +158,8 @@ def build_graph(kb: Any, llm: LLM, *, image: Any = None, perceiver: Callable[[An
                   "action": action, "query": query, "focus": focus, "answer": answer, "cites": cites or [],
                   "items": [h.id for h in items], "by": by}
         if on_event is not None:
-            on_event({"type": "retrieval", "turn": record["turn"], "action": action, "query": query, "by": by,
-                      "items": [citation(h.to_dict()) for h in items], "sub_answer": answer})
+            on_event(Retrieval(record["turn"], action, query, tuple(RetrievedItem.from_dict(citation(h.to_dict()))
+                                                                    for h in items), answer, by))
         state.setdefault("_new", []).append(record)
         return record
 
@@ -371,7 +372,7 @@ def tool_perceiver(config: Any) -> Callable[[Any], Percept]:
 
 
 def adaptive_search(question: str, kb: Any, llm: LLM, *, image: Any = None, image_facts: str = "",
-                    max_turns: int | None = None, on_event: Callable[[dict], None] | None = None,
+                    max_turns: int | None = None, on_event: Callable[[Event], None] | None = None,
                     k: int = 4, locate: Callable[[Any, str], Box | None] | None = None,
                     perceiver: Callable[[Any], Percept] | None = None, time_limit: float = DEFAULT_SECONDS,
                     clock: Callable[[], float] = time.monotonic) -> RetrievalResult:

@@ -19,6 +19,8 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from agent import events
+
 THUMB_SIDE = 320  # inline step thumbnails stay small; the full image goes to the gallery
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|<])")
 _DATA_URL = re.compile(r"^data:image/(png|jpeg|jpg|webp|gif);base64,(.+)$", re.DOTALL)
@@ -139,21 +141,33 @@ def render_step(step: dict, thumb_url: str | None = None) -> dict:
     return panel(step_title(step), "\n\n".join(parts) or "(no output)", duration=duration)
 
 
-def render_retrieval(event: dict) -> dict:
+def render_retrieval(event: dict | events.Retrieval) -> dict:
     """One decide/retrieve turn: the action, the query, cited items and the sub-answer."""
-    turn = event.get("turn")
-    action = str(event.get("action") or "retrieve")
-    query = event.get("query") or ""
-    lines = [f"**query:** {esc(query, 300)}"] if query else []
-    for i, item in enumerate(event.get("items") or [], 1):
-        score = item.get("score")
-        score_s = f" (score {float(score):.2f})" if isinstance(score, (int, float)) else ""
-        src = esc(item.get("source") or item.get("id") or "?", 120)
-        lines.append(f"[{i}] *{src}*{score_s}: {esc(item.get('snippet') or '', 300)}")
-    if event.get("sub_answer"):
-        lines.append(f"**sub-answer:** {esc(event['sub_answer'])}")
-    title = f"Search turn {turn}: {esc(action, 40)}" if turn is not None else f"Search: {esc(action, 40)}"
+    ev = events.parse({"type": "retrieval", **event}) if isinstance(event, dict) else event
+    if not isinstance(ev, events.Retrieval):
+        return panel("Search", "(malformed retrieval event)")
+    lines = [f"**query:** {esc(ev.query, 300)}"] if ev.query else []
+    for i, item in enumerate(ev.items, 1):
+        src = esc(item.source or item.id or "?", 120)
+        where = f" line {item.line}" if item.line else ""
+        lines.append(f"[{i}] *{src}*{where} (score {float(item.score):.2f}): {esc(item.quote or item.snippet, 300)}")
+    if ev.sub_answer:
+        lines.append(f"**sub-answer:** {esc(ev.sub_answer)}")
+    action = esc(ev.action or "retrieve", 40)
+    title = f"Search turn {ev.turn}: {action}" if ev.turn is not None else f"Search: {action}"
     return panel(title, "\n\n".join(lines) or "(nothing found)")
+
+
+def load_thumbnail(path: str | None, side: int = THUMB_SIDE * 2) -> Image.Image | None:
+    """A KB photo's stored thumbnail (a file the KB wrote), or None if it cannot be read."""
+    if not path:
+        return None
+    try:
+        with Image.open(path) as img:
+            img.thumbnail((side, side))
+            return img.convert("RGB")
+    except (OSError, UnidentifiedImageError, ValueError):
+        return None
 
 
 def render_answer(answer: Any) -> dict:
@@ -215,15 +229,15 @@ class TurnView:
         self._progress["content"] = "\n\n".join(self._log)
         self._progress["metadata"]["log"] = text[:80]
 
-    def _tick(self, event: dict) -> None:
+    def _tick(self, event: events.Progress) -> None:
         """A heartbeat: the running phase, its elapsed time and the LLM's text so far."""
-        phase = str(event.get("phase") or "working")
+        phase = event.phase or "working"
         if self._progress is None:
             self._status(phase)
-        elapsed = float(event.get("elapsed_s") or 0.0)
+        elapsed = float(event.elapsed_s or 0.0)
         self._progress["metadata"]["title"] = f"Working · {esc(phase, 80)} · {elapsed:.0f} s"
         self._progress["metadata"]["log"] = f"{phase[:60]} · {elapsed:.0f} s"
-        partial = str(event.get("partial") or "")
+        partial = event.partial or ""
         body = "\n\n".join(self._log)
         self._progress["content"] = body + ("\n\n" + code_block(partial[-600:]) if partial.strip() else "")
 
@@ -237,36 +251,35 @@ class TurnView:
         if note:
             self.messages.append({"role": "assistant", "content": f"{esc(note, 200)}"})
 
-    def feed(self, event: dict) -> None:
-        kind = event.get("type")
-        if kind == "status":
-            self._status(str(event.get("text", "")))
-        elif kind == "progress":
-            self._tick(event)
-        elif kind == "program":
-            self.messages.append(render_program(str(event.get("program", "")), int(event.get("attempt") or 1)))
-        elif kind == "step":
-            step = event.get("step") or {}
-            img = decode_data_url(event.get("image"))
+    def feed(self, event: dict | events.Event) -> None:
+        ev = events.parse(event)
+        if isinstance(ev, events.Status):
+            self._status(ev.text)
+        elif isinstance(ev, events.Progress):
+            self._tick(ev)
+        elif isinstance(ev, events.Program):
+            self.messages.append(render_program(ev.program, ev.attempt or 1))
+        elif isinstance(ev, events.Step):
+            img = decode_data_url(ev.image)
             thumb = None
             if img is not None:
-                caption = step_title(step)
+                caption = step_title(ev.step)
                 thumb = thumbnail_data_url(img)
                 self.gallery.append((self.sink(img, caption) if self.sink else img, caption))
-            self.messages.append(render_step(step, thumb))
-        elif kind == "retrieval":
-            self.messages.append(render_retrieval(event))
-            for item in event.get("items") or []:
-                img = decode_data_url(item.get("thumbnail"))
+            self.messages.append(render_step(ev.step, thumb))
+        elif isinstance(ev, events.Retrieval):
+            self.messages.append(render_retrieval(ev))
+            for item in ev.items:
+                img = load_thumbnail(item.thumbnail_path) if item.modality == "image" else None
                 if img is not None:
-                    caption = f"retrieved: {str(item.get('source') or item.get('id') or '')[:60]}"
+                    caption = f"retrieved: {str(item.source or item.id)[:60]}"
                     self.gallery.append((self.sink(img, caption) if self.sink else img, caption))
-        elif kind == "warning":
-            self._status("Warning: " + str(event.get("text", "")))
-        elif kind == "error":
+        elif isinstance(ev, events.WarningEvent):
+            self._status("Warning: " + ev.text)
+        elif isinstance(ev, events.ErrorEvent):
             self.finish()
-            self.messages.append(render_error(event.get("error") or {}))
-        elif kind == "answer":
-            self.answer = event.get("answer")
+            self.messages.append(render_error(ev.error or {}))
+        elif isinstance(ev, events.AnswerEvent):
+            self.answer = ev.answer
             self.finish()
             self.messages.append(render_answer(self.answer))

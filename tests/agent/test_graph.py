@@ -198,13 +198,14 @@ def test_the_repaired_program_is_reused_never_the_failed_one():
 
 def test_a_knowledge_base_routes_through_the_adaptive_retrieval_loop(monkeypatch):
     import retrieval.loop
+    from agent.events import Retrieval
     from retrieval.types import RetrievalResult
 
     seen = {}
 
     def fake_loop(question, kb, llm, *, image=None, image_facts="", max_turns=None, on_event=None, time_limit=60.0):
         seen.update(question=question, kb=kb, facts=image_facts, image=image, time_limit=time_limit)
-        on_event({"type": "retrieval", "turn": 1, "action": "text_search", "query": "bus operator", "items": []})
+        on_event(Retrieval(1, "text_search", "bus operator"))
         return RetrievalResult("Azul Lines", "the KB says so", citations=[{"id": "K3", "source": "transit.md"}],
                                retrieval_calls=1)
 

@@ -40,7 +40,7 @@ def test_two_hops_by_rule_then_one_read_gives_an_exact_cited_span(kb):
     llm = ScriptedLLM([reader("1931", "founded in 1931")])
     events = []
     result = adaptive_search("When was the company that runs this bus founded?", kb, llm, image_facts=FACTS,
-                             on_event=events.append)
+                             on_event=lambda e: events.append(e.to_dict()))
     assert result.answer == "1931" and result.stopped_by == "complete" and not result.partial
     assert result.llm_calls == 1 and not llm._replies  # the searches were rules: one LLM call, the read
     cite = result.citations[0]
@@ -84,7 +84,7 @@ def test_a_kb_photo_matching_the_input_image_grounds_it(kb, src_dir):
     image = Image.open(src_dir / "bluebus.png")
     result = adaptive_search("Which company runs this bus?", kb, llm, image=image, image_facts=FACTS,
                              perceiver=lambda img: percept_from_facts(FACTS),
-                             on_event=events.append)
+                             on_event=lambda e: events.append(e.to_dict()))
     first = events[0]
     assert first["action"] == "image_search" and first["items"][0]["source"].endswith("bluebus.png")
     assert result.photo_match is not None and result.photo_match["source"].endswith("bluebus.png")

@@ -120,3 +120,33 @@ def test_progress_shows_elapsed_time_and_text_so_far_then_the_final_state():
     assert panel["metadata"]["title"] == "Done" and panel["metadata"]["status"] == "done"
     assert panel["metadata"]["log"] == "done", "the finished panel must not still say 'writing a program'"
     assert panel["content"].count("writing a program") == 1 and "BOX0=LOC(" not in panel["content"]
+
+
+def test_kb_photos_found_by_the_retrieval_loop_reach_the_gallery(tmp_path):
+    """The loop sends a photo's stored thumbnail as ``thumbnail_path``; the view used to read ``thumbnail``."""
+    from agent.events import Retrieval, RetrievedItem
+
+    thumb = tmp_path / "thumbs" / "abc.jpg"
+    thumb.parent.mkdir()
+    Image.new("RGB", (60, 40), (0, 0, 255)).save(thumb)
+    view = TurnView()
+    event = Retrieval(1, "image_search", "whole image", (
+        RetrievedItem("K2", "kb/bluebus.png", "image", "a blue bus", 0.97, str(thumb)),
+        RetrievedItem("K3", "kb/transit.md", "text", "Azul Lines runs the blue buses.", 0.5)))
+    view.feed(event.to_dict())  # what Reasoner.stream() yields
+    assert [caption for _, caption in view.gallery] == ["retrieved: kb/bluebus.png"]
+    assert view.gallery[0][0].size == (60, 40)
+
+
+def test_every_event_kind_round_trips_through_its_dict():
+    from agent import events
+
+    samples = [events.Status("planning"), events.Progress("writing a program", 3.0, "BOX0="),
+               events.Program("X=1", 2, memory="t1"), events.Step({"line": 1}, None, 0),
+               events.Retrieval(1, "text_search", "q", (events.RetrievedItem("K1", "a.md"),), "x", "llm"),
+               events.WarningEvent("slow"), events.ErrorEvent({"type": "E", "message": "m"}),
+               events.AnswerEvent("42")]
+    assert {type(e).kind for e in samples} == set(events.KINDS)
+    for event in samples:
+        assert events.parse(event.to_dict()) == event
+    assert events.parse({"type": "from-the-future"}) is None and events.parse({"type": "status"}) is None
