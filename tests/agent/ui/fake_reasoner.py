@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
+from agent import events
 from agent.answer import Answer
 from agent.images import load_image
 
@@ -50,8 +51,8 @@ class FakeReasoner:
         first = load_image(Path(list(images)[0]))
         colour = colour_name(first)
         program = "COLOR0=COLOR(image=IMAGE)\nFINAL_RESULT=RESULT(var=COLOR0)"
-        yield {"type": "status", "text": "planning"}
-        yield {"type": "program", "program": program, "attempt": 1}
+        yield events.Status("planning").to_dict()
+        yield events.Program(program, 1).to_dict()
         for _ in range(int(self.delay * 20)):  # a slow step that honours cancel
             if cancel is not None and cancel.is_set():
                 return
@@ -60,14 +61,13 @@ class FakeReasoner:
         ImageDraw.Draw(boxed).rectangle([2, 2, boxed.width - 3, boxed.height - 3], outline=(255, 0, 255), width=3)
         step = {"line": 1, "module": "COLOR", "target": "COLOR0", "args": {"image": "IMAGE"},
                 "output": colour, "summary": f"dominant colour: {colour}", "ms": 3.0}
-        yield {"type": "step", "step": step, "image": data_url(boxed)}
-        yield {"type": "retrieval", "turn": 1, "action": "retrieve", "query": "colour names",
-               "items": [{"id": "doc1", "source": "colours.md", "snippet": f"{colour} is a colour", "score": 0.9}],
-               "sub_answer": colour}
+        yield events.Step(step, data_url(boxed), 0).to_dict()
+        yield events.Retrieval(1, "retrieve", "colour names", (
+            events.RetrievedItem("doc1", "colours.md", "text", f"{colour} is a colour", 0.9),), colour).to_dict()
         people = "2" if "people" in question.lower() else colour
         answer = Answer(question=question, answer=people, explanation=f"The image is mostly {colour}.",
                         program=program, steps=[step], evidence=[{"source": "colours.md", "id": "doc1"}])
-        yield {"type": "answer", "answer": answer}
+        yield events.AnswerEvent(answer).to_dict()
 
     def ask(self, question: str, images: Any, kb: Any = None, **kw: Any) -> Answer:
         last = None
