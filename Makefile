@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check -q
-DEMO_IMAGE := $(VENV)/lib/python3*/site-packages/ultralytics/assets/bus.jpg
+DEMO_IMAGE := benchmarks/images/bus.jpg
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export YOLO_OFFLINE := 1
@@ -53,8 +53,8 @@ browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "chromium missing: install it to run the browser test"; }
 
 demo: setup
+	$(BIN)/python benchmarks/sample_images.py > /dev/null  # the sample photos the README's quick start uses
 	$(BIN)/visreason ask --image $(DEMO_IMAGE) "How many people are in the image?" --html demo.html
-	@echo "visual rationale written to demo.html"
 
 # The whole suite, slow model tests included (they use the 0.5B LLM and small images).
 test: setup-small browser-deps emoji-deps
