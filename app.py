@@ -47,6 +47,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--llm", metavar="SPEC",
                         help="the controller LLM, as everywhere: gguf:NAME_OR_PATH, openai:MODEL@URL or hf:ID "
                              "(default: the config's llm.backend/llm.model, gguf:qwen2.5-coder-1.5b)")
+    likes = parser.add_mutually_exclusive_group()
+    likes.add_argument("--learn-from-likes", dest="learn_from_likes", action="store_true", default=None,
+                       help="a thumbs-up on an answer adds its program to the program memory "
+                            "(default: on for a loopback app, off when visitors can reach it)")
+    likes.add_argument("--no-learn-from-likes", dest="learn_from_likes", action="store_false")
     parser.add_argument("--concurrency", type=int, default=4, help="questions answered in parallel")
     parser.add_argument("--allow-backend", action="append", default=[], metavar="SPEC",
                         help="offer visitors another LLM (repeatable): a backend name (gguf, openai, hf) with the "
@@ -75,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parse_args(argv)
         from agent.cli import config_from_args
-        from agent.ui.exposure import check_exposure, load_credentials
+        from agent.ui.exposure import check_exposure, is_loopback, load_credentials
         from agent.ui.policy import AppPolicy
 
         creds = load_credentials(args.auth, args.auth_file)
@@ -89,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
                                        free_paths=args.allow_free_paths)
         from agent.ui.app_builder import build_app, load_factory
 
+        learn = is_loopback(args.host) if args.learn_from_likes is None else args.learn_from_likes
         app = build_app(config, reasoner_factory=load_factory(args.reasoner_factory), concurrency=args.concurrency,
-                        policy=policy, creds=creds)
+                        policy=policy, creds=creds, learn_from_likes=learn)
     except VisreasonError as exc:
         print(f"error: {type(exc).__name__}: {exc}" + (f"\n{exc.hint}" if exc.hint else ""), file=sys.stderr)
         return 2

@@ -82,13 +82,14 @@ def browser_secret(home: Path) -> str:
 
 
 def build_app(config: Config, *, reasoner_factory: ReasonerFactory | None = None, concurrency: int = 4,
-              policy: AppPolicy | None = None, creds: Credentials | None = None) -> ChatApp:
+              policy: AppPolicy | None = None, creds: Credentials | None = None,
+              learn_from_likes: bool = False) -> ChatApp:
     home = config.home_path
     policy = policy or AppPolicy.from_config(config)
     store = SessionStore(home / "sessions", home / "sessions.sqlite")
     secret = browser_secret(home)
     controller = ChatController(config, store, ReasonerCache(reasoner_factory or default_reasoner_factory),
-                                policy=policy, ids=SessionIds(secret))
+                                policy=policy, ids=SessionIds(secret), learn_from_likes=learn_from_likes)
     examples = example_images(home / "ui_examples")
     defaults = default_settings(config, policy)
     fields = offered_fields(policy)
@@ -106,7 +107,8 @@ def build_app(config: Config, *, reasoner_factory: ReasonerFactory | None = None
                     file_types=["image"], file_count="multiple", sources=["upload"], elem_id="vr-input",
                     placeholder="Ask about the image(s)… (attach, drop or paste pictures)", show_label=False)
                 with gr.Row():
-                    cancel_btn = gr.Button("Cancel", variant="stop", elem_id="vr-cancel", scale=1)
+                    # enabled only while a question runs (set by the events below)
+                    cancel_btn = gr.Button("Cancel", variant="stop", elem_id="vr-cancel", scale=1, interactive=False)
                     new_btn = gr.Button("New conversation", elem_id="vr-new", scale=1)
                 status = gr.Markdown("", elem_id="vr-status", label="status")
                 if examples:
@@ -140,14 +142,22 @@ def build_app(config: Config, *, reasoner_factory: ReasonerFactory | None = None
         def on_restore(request: gr.Request, session_id: str):
             return controller.restore(session_id, _user(request))
 
+        def on_like(request: gr.Request, session_id: str, evt: gr.LikeData) -> str:
+            index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+            return controller.like(session_id, index, bool(evt.liked), _user(request))
+
         def new_session(request: gr.Request) -> str:
             """A fresh session id issued by this server (pass it to /chat and /cancel)."""
             return controller.new_session(_user(request))
 
         demo.load(on_load, inputs=[browser_state], outputs=[browser_state, session_box, chatbot, gallery],
                   api_visibility="private")
+        box.submit(lambda: gr.update(interactive=True), outputs=[cancel_btn], api_visibility="private", queue=False)
         chat_event = box.submit(on_chat, inputs=[box, session_box, *widgets], outputs=[chatbot, gallery, box],
                                 api_name="chat", concurrency_limit=concurrency, show_progress="minimal")
+        chat_event.then(lambda: gr.update(interactive=False), outputs=[cancel_btn], api_visibility="private",
+                        queue=False)
+        chatbot.like(on_like, inputs=[session_box], outputs=[status], api_visibility="private", queue=False)
         cancel_btn.click(on_cancel, inputs=[session_box], outputs=[status], cancels=[chat_event],
                          api_name="cancel", queue=False).then(
             on_restore, inputs=[session_box], outputs=[chatbot, gallery], api_visibility="private", queue=False)

@@ -32,6 +32,7 @@ log = logging.getLogger("visreason.ui")
 ReasonerFactory = Callable[[Config], Any]
 ChatUpdate = tuple[list[dict], list[tuple[str, str]], dict]  # chatbot, gallery, cleared input box
 EMPTY_BOX: dict = {"text": "", "files": []}
+MAX_LIKABLE = 256  # recent answers (per app) a thumbs-up can still teach
 MAX_HISTORY = 20  # messages of earlier turns handed to the reasoner (10 question/answer pairs)
 FRIENDLY = "Something went wrong while answering; the details are in the server log."
 NOT_ISSUED = ("This conversation id was not issued by this server; reload the page "
@@ -71,6 +72,7 @@ class Turn:
     cancel: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     saved: bool = False
+    reasoner: Any = None  # the reasoner that answers it (a thumbs-up teaches its program memory)
 
     def snapshot(self) -> ChatUpdate:
         with self.lock:
@@ -92,7 +94,8 @@ def answer_text(answer: Any) -> str:
 
 class ChatController:
     def __init__(self, base_config: Config, store: SessionStore, reasoners: ReasonerCache, *,
-                 policy: AppPolicy | None = None, ids: SessionIds | None = None) -> None:
+                 policy: AppPolicy | None = None, ids: SessionIds | None = None,
+                 learn_from_likes: bool = False) -> None:
         self.base_config = base_config
         self.store = store
         self.reasoners = reasoners
@@ -100,6 +103,11 @@ class ChatController:
         self.ids = ids or SessionIds(secrets.token_bytes(32))
         self._turns: dict[str, Turn] = {}
         self._turns_lock = threading.Lock()
+        # Only the operator decides whether a thumbs-up may teach the program memory (app.py --learn-from-likes;
+        # on by default for a loopback app): a visitor's like on a shared app must not plant programs.
+        self.learn_from_likes = learn_from_likes
+        self._liked: OrderedDict[tuple[str, int], tuple[Any, Any]] = OrderedDict()  # (session, message) -> answer
+        self._liked_lock = threading.Lock()
 
     # -- sessions ------------------------------------------------------------------------
     def new_session(self, user: str | None = None) -> str:
@@ -155,7 +163,7 @@ class ChatController:
                           image_paths=images)
         steps_dir = folder / "steps"
         view = TurnView(sink=lambda img, caption: str(save_image(img, steps_dir)))
-        turn = Turn(session_id, view, session.transcript + user_msgs, gallery)
+        turn = Turn(session_id, view, session.transcript + user_msgs, gallery, reasoner=reasoner)
         self._start(turn)
         try:
             yield turn.snapshot()
@@ -202,6 +210,35 @@ class ChatController:
         self._save(turn, note="Cancelled")
         return "cancelled"
 
+    # -- thumbs-up ----------------------------------------------------------------------
+    def _remember_answer(self, turn: Turn, index: int) -> None:
+        with self._liked_lock:
+            self._liked[(turn.session_id, index)] = (turn.view.answer, turn.reasoner)
+            while len(self._liked) > MAX_LIKABLE:
+                self._liked.popitem(last=False)
+
+    def like(self, session_id: str, index: int | None, liked: bool, user: str | None = None) -> str:
+        """A thumbs-up on an answer: its program joins the program memory (when the operator allows it)."""
+        if not self.ids.issued(session_id, user):
+            return "refused"
+        if not liked:
+            return "Noted. (A thumbs-down teaches nothing; ask again in other words if the answer was wrong.)"
+        if not self.learn_from_likes:
+            return "Thanks! This app does not learn from likes (the operator can allow it: app.py --learn-from-likes)."
+        with self._liked_lock:
+            entry = self._liked.get((session_id, int(index))) if index is not None else None
+        if entry is None:
+            return "Only the answer of a question asked in this app session can be learned."
+        answer, reasoner = entry
+        learn = getattr(reasoner, "learn", None)
+        try:
+            template = learn(answer, source="app") if callable(learn) else None
+        except VisreasonError as exc:
+            return f"Not learned: {esc(str(exc), 200)}"
+        if template is None:
+            return "Thanks! This answer did not come from one clean program, so there is nothing to learn."
+        return f"Learned: the program memory now holds this program as template {esc(template, 40)}."
+
     # -- helpers -------------------------------------------------------------------------
     def _start(self, turn: Turn) -> None:
         with self._turns_lock:
@@ -222,6 +259,8 @@ class ChatController:
             messages = copy.deepcopy(turn.view.messages)
             reply = answer_text(turn.view.answer) if turn.view.answer is not None else f"({note or 'no answer'})"
             gallery = list(turn.view.gallery)
+            if turn.view.answer is not None and not note:
+                self._remember_answer(turn, len(turn.prefix) + len(messages) - 1)
         with self._turns_lock:
             if self._turns.get(turn.session_id) is turn:
                 del self._turns[turn.session_id]
