@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 
 from tools.types import Detections, Regions
 
-THUMB_SIDE = 384  # trace pictures are evidence, not archives: keep them small
+THUMB_SIDE = 1024  # step pictures at a readable size (sample photos are <= 1280 px); batch runs draw none
 
 
 @dataclass

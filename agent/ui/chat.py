@@ -162,7 +162,7 @@ class ChatController:
         self.store.append(session_id, transcript=user_msgs, history=[{"role": "user", "content": text}],
                           image_paths=images)
         steps_dir = folder / "steps"
-        view = TurnView(sink=lambda img, caption: str(save_image(img, steps_dir)))
+        view = TurnView(sink=lambda img, caption: str(save_image(img, steps_dir)), question=text)
         turn = Turn(session_id, view, session.transcript + user_msgs, gallery, reasoner=reasoner)
         self._start(turn)
         try:

@@ -21,6 +21,7 @@ from PIL import Image, UnidentifiedImageError
 
 from agent import events
 
+FILE_ROUTE = "/gradio_api/file="  # Gradio serves files under the app's allowed paths here
 THUMB_SIDE = 320  # inline step thumbnails stay small; the full image goes to the gallery
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|<])")
 _DATA_URL = re.compile(r"^data:image/(png|jpeg|jpg|webp|gif);base64,(.+)$", re.DOTALL)
@@ -119,8 +120,9 @@ def format_args(args: Any) -> str:
 def render_step(step: dict, thumb_url: str | None = None) -> dict:
     """One interpreter step: arguments, output summary, error, and its image if it drew one.
 
-    The image is inlined as a small data URL: a file part would make Gradio split the
-    panel in two, and the full-size image is in the gallery anyway.
+    ``thumb_url`` is the picture's served file (``/gradio_api/file=...``: the full-resolution image,
+    shown small and opened large by a click) or, without a file store, a small data URL. A file
+    part would make Gradio split the panel in two.
     """
     parts: list[str] = []
     args = step.get("args")
@@ -134,8 +136,13 @@ def render_step(step: dict, thumb_url: str | None = None) -> dict:
         parts.append(f"**output:** {esc(output, 400)}")
     if step.get("error"):
         parts.append(f"**error:** {esc(step['error'])}")
-    if thumb_url:
-        parts.append(f'<img src="{thumb_url}" alt="step image" class="vr-step-img" style="max-width:{THUMB_SIDE}px">')
+    if thumb_url and thumb_url.startswith(FILE_ROUTE):
+        parts.append(f'<a href="{html.escape(thumb_url)}" target="_blank" class="vr-step-link">'
+                     f'<img src="{html.escape(thumb_url)}" alt="picture of this step (click to open it full size)" '
+                     f'class="vr-step-img" style="max-width:{THUMB_SIDE}px"></a>')
+    elif thumb_url:
+        parts.append(f'<img src="{thumb_url}" alt="picture of this step" class="vr-step-img" '
+                     f'style="max-width:{THUMB_SIDE}px">')
     ms = step.get("ms")
     duration = float(ms) / 1000.0 if isinstance(ms, (int, float)) else None
     return panel(step_title(step), "\n\n".join(parts) or "(no output)", duration=duration)
@@ -210,8 +217,9 @@ def user_messages(text: str, image_refs: list[Any]) -> list[dict]:
 class TurnView:
     """Accumulates one question's events into chat messages and gallery items."""
 
-    def __init__(self, sink: ImageSink | None = None) -> None:
+    def __init__(self, sink: ImageSink | None = None, question: str = "") -> None:
         self.sink = sink
+        self.question = " ".join(question.split())
         self.messages: list[dict] = []
         self.gallery: list[tuple[Any, str]] = []
         self.answer: Any = None
@@ -228,6 +236,13 @@ class TurnView:
             self._log.append(line)
         self._progress["content"] = "\n\n".join(self._log)
         self._progress["metadata"]["log"] = text[:80]
+
+    def _caption(self, text: str) -> str:
+        """Gallery captions name the question too: pictures of several questions share one gallery."""
+        if not self.question:
+            return text
+        q = self.question if len(self.question) <= 40 else self.question[:39] + "…"
+        return f"{q} · {text}"
 
     def _tick(self, event: events.Progress) -> None:
         """A heartbeat: the running phase, its elapsed time and the LLM's text so far."""
@@ -263,16 +278,21 @@ class TurnView:
             img = decode_data_url(ev.image)
             thumb = None
             if img is not None:
-                caption = step_title(ev.step)
-                thumb = thumbnail_data_url(img)
-                self.gallery.append((self.sink(img, caption) if self.sink else img, caption))
+                caption = self._caption(step_title(ev.step))
+                if self.sink is not None:
+                    saved = self.sink(img, caption)
+                    self.gallery.append((saved, caption))
+                    thumb = FILE_ROUTE + str(saved)
+                else:
+                    thumb = thumbnail_data_url(img)
+                    self.gallery.append((img, caption))
             self.messages.append(render_step(ev.step, thumb))
         elif isinstance(ev, events.Retrieval):
             self.messages.append(render_retrieval(ev))
             for item in ev.items:
                 img = load_thumbnail(item.thumbnail_path) if item.modality == "image" else None
                 if img is not None:
-                    caption = f"retrieved: {str(item.source or item.id)[:60]}"
+                    caption = self._caption(f"retrieved: {str(item.source or item.id)[:60]}")
                     self.gallery.append((self.sink(img, caption) if self.sink else img, caption))
         elif isinstance(ev, events.WarningEvent):
             self._status("Warning: " + ev.text)
