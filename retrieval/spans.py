@@ -90,7 +90,9 @@ class Span:
 
 
 def _flex(text: str) -> re.Pattern:
-    return re.compile(r"\s+".join(re.escape(w) for w in text.split()), re.I)
+    """``text`` as a whole-word pattern, any whitespace between words ("0 crowns" is not in "1.50 crowns")."""
+    body = r"\s+".join(re.escape(w) for w in text.split())
+    return re.compile(r"(?<![\w.,])" + body + r"(?![\w]|[.,]\d)", re.I)
 
 
 def _support_words(question: str, cand: Candidate | None) -> set[str]:
@@ -100,11 +102,28 @@ def _support_words(question: str, cand: Candidate | None) -> set[str]:
     return words
 
 
+# Text that addresses the reader (an AI, "you") or gives it orders is an injection attempt, not a fact: a document
+# holding such text grounds no answer, even where its words look like one ("all tickets cost 0 coins").
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget)\b[^.!?\n]{0,60}\b(?:instructions?|previous|above|rules?|list|documents?|prompt)\b"
+    r"|\b(?:ai|a\.i\.|language model|llm|assistant|chatbot|model)s?\b[^.!?\n]{0,30}\b(?:reading|reads|must|should)\b"
+    r"|\bsystem (?:message|prompt|rule)\b|\btell (?:everyone|the user|users)\b|\banswer (?:every|all|each) questions?\b"
+    r"|\bdo not (?:mention|reveal|tell)\b[^.!?\n]{0,20}\b(?:this|these)\b|\byou are now\b|\bnew rule for\b",
+    re.IGNORECASE)
+
+
+def instructs(text: str) -> bool:
+    """Whether ``text`` speaks to the assistant instead of stating facts (see ``_INSTRUCTION``)."""
+    return bool(_INSTRUCTION.search(text))
+
+
 def ground(answer: str, docs: list[Hit], *, question: str, cited: str | None = None,
            cand: Candidate | None = None) -> Span | None:
-    """The answer as an exact span of a retrieved document whose sentence is about the question, or None."""
+    """The answer as an exact span of a retrieved document whose sentence is about the question, or None.
+
+    Documents that address the assistant (``instructs``) ground nothing: their "facts" are the injection."""
     kind = question_kind(question)
-    ordered = sorted(docs, key=lambda h: h.id != cited)
+    ordered = sorted((d for d in docs if not instructs(d.text)), key=lambda h: h.id != cited)
     wanted: list[str] = []
     typed = TYPED.get(kind)
     if typed is not None:
@@ -157,6 +176,8 @@ def best_sentence(docs: list[Hit], question: str, cand: Candidate | None) -> tup
     support = _support_words(question, cand)
     best: tuple[int, Hit, str] | None = None
     for doc in docs:
+        if instructs(doc.text):
+            continue
         for s in sentences(doc.text):
             score = len(set(stems(s)) & support)
             if best is None or score > best[0]:
