@@ -66,9 +66,10 @@ def _config(seconds: float):
 
 def test_a_slow_llm_call_stops_at_the_question_budget(tmp_path):
     llm = SlowLLM()  # the whole reply would take 40 s
+    r = Reasoner(_config(2.0), llm=llm)
+    r.warm_up()  # loading is outside the budget (see below): time the question alone
     started = time.monotonic()
-    answer = Reasoner(_config(2.0), llm=llm).ask("How many people are there?", [_image(tmp_path)],
-                                                   render_images=False)
+    answer = r.ask("How many people are there?", [_image(tmp_path)], render_images=False)
     took = time.monotonic() - started
     assert took < 6.0, f"the budget is 2 s, the question took {took:.1f} s"
     assert llm.calls and llm.calls[0]["deadline"] is not None
@@ -111,3 +112,30 @@ def test_a_bad_model_spec_is_a_typed_error_naming_the_argument(bad):
     with pytest.raises(InputError) as info:
         Reasoner(load_config(), llm=bad)
     assert "Reasoner(llm=" in info.value.message
+
+
+class SlowLoadingLLM(SlowLLM):
+    """Its weights take 2.5 s to load, like a first question after start-up."""
+
+    def __init__(self):
+        super().__init__(pause=0.0, tokens=0)
+        self.loads = 0
+
+    @property
+    def loaded(self):
+        if not self.loads:
+            time.sleep(2.5)
+        self.loads += 1
+        return self
+
+
+def test_model_loading_is_its_own_phase_outside_the_question_budget(tmp_path):
+    r = Reasoner(_config(2.0), llm=SlowLoadingLLM())
+    events = list(r.stream("How many people are there?", [_image(tmp_path)], render_images=False))
+    answer = events[-1]["answer"]
+    assert events[0] == {"type": "status",
+                         "text": "loading models (once per process; not counted in the question's time budget)"}
+    assert not answer.warnings, answer.warnings  # the 2 s budget was not spent on loading
+    assert answer.timings["load_s"] >= 2.5 and answer.timings["framework_s"] < 1.0
+    again = r.ask("How many people are there?", [_image(tmp_path)], render_images=False)
+    assert "load_s" not in again.timings
