@@ -25,11 +25,13 @@ class Answer:
     fallback: bool = False
     images: list[str] = field(default_factory=list)  # names of the input images (IMAGE, LEFT, ...)
     step_images: dict[int, str] = field(default_factory=dict)  # step index -> PNG data URL (not in JSON by default)
+    input_images: dict[str, str] = field(default_factory=dict)  # image name -> JPEG data URL (not in JSON by default)
 
     def to_json(self, *, include_images: bool = False) -> dict[str, Any]:
         data = asdict(self)
         if not include_images:
             data.pop("step_images")
+            data.pop("input_images")
         return data
 
     def dumps(self, **kw: Any) -> str:

@@ -271,6 +271,7 @@ class Reasoner:
             planned_by=final.get("planned_by", {}),
             valid_first_try=bool(attempts) and attempts[0]["error"] is None, repairs=final.get("repairs", 0),
             fallback=kind == "fallback", images=final.get("image_names", []), step_images=dict(ctx.step_images),
+            input_images=_input_pictures(ctx),
         )
 
     # -- as a tool for other agents -----------------------------------------------------
@@ -306,3 +307,18 @@ class Reasoner:
 
 def _label(name: str, src: ImageLike) -> str:
     return str(src) if isinstance(src, (str, Path)) else name
+
+
+def _input_pictures(ctx: RunContext) -> dict[str, str]:
+    """The question's images for the rationale page (only when pictures are drawn at all)."""
+    if not ctx.render_images:
+        return {}
+    from agent.trace import jpeg_data_url
+
+    seen: dict[int, str] = {}
+    out = {}
+    for name, img in ctx.images.items():  # LEFT and IMAGE_0 may be one picture: show it once
+        if id(img) not in seen:
+            seen[id(img)] = name
+            out[name] = jpeg_data_url(img)
+    return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -98,6 +99,15 @@ _CSS = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}t
 
 def png_data_url(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def jpeg_data_url(image: Image.Image, side: int = THUMB_SIDE) -> str:
+    """An input picture for the rationale page, at the size of the step pictures."""
+    thumb = _thumbnail(image)
+    thumb.thumbnail((side, side))
+    buf = io.BytesIO()
+    thumb.save(buf, format="JPEG", quality=85)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def _short(value: Any, n: int = 300) -> str:
@@ -196,3 +206,27 @@ def _png(image: Image.Image) -> bytes:
     buf = io.BytesIO()
     image.save(buf, format="PNG", compress_level=1)  # speed over size: pages are local evidence
     return buf.getvalue()
+
+
+def format_args(args: Any) -> str:
+    """A step's arguments in the program's own words: ``image=IMAGE, object='bus'`` (one renderer for the
+    CLI, the app and the HTML page; never the trace's ``{"var": ..., "value": ...}`` records)."""
+    if not isinstance(args, dict):
+        return _json_short(args)
+    out = []
+    for key, value in args.items():
+        if isinstance(value, dict) and "var" in value:
+            out.append(f"{key}={value['var']}")
+        elif isinstance(value, str):
+            out.append(f"{key}={value!r}")
+        else:
+            out.append(f"{key}={_json_short(value, 120)}")
+    return ", ".join(out)
+
+
+def _json_short(value: Any, limit: int = 600) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -20,6 +20,7 @@ from typing import Any
 from PIL import Image, UnidentifiedImageError
 
 from agent import events
+from agent.trace import format_args
 
 FILE_ROUTE = "/gradio_api/file="  # Gradio serves files under the app's allowed paths here
 THUMB_SIDE = 320  # inline step thumbnails stay small; the full image goes to the gallery
@@ -100,21 +101,6 @@ def step_title(step: dict) -> str:
     head = f"{target}={module}" if target else module
     where = f"Step {line}" if line is not None else "Step"
     return f"{where}{' failed' if step.get('error') else ''}: {head}"
-
-
-def format_args(args: Any) -> str:
-    """``{"image": {"var": "IMAGE", ...}, "object": "bus"}`` -> ``image=IMAGE, object='bus'``."""
-    if not isinstance(args, dict):
-        return _compact(args)
-    out = []
-    for key, value in args.items():
-        if isinstance(value, dict) and "var" in value:
-            out.append(f"{key}={value['var']}")
-        elif isinstance(value, str):
-            out.append(f"{key}={value!r}")
-        else:
-            out.append(f"{key}={_compact(value, 120)}")
-    return ", ".join(out)
 
 
 def render_step(step: dict, thumb_url: str | None = None) -> dict:
