@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="every image path must lie inside DIR (no '..', absolute path or symlink out of it); "
                             "a line that leaves it becomes an error record. Default: no limit")
     batch.add_argument("--kb", help="knowledge base for every item (a line's own \"kb\" wins)")
-    batch.add_argument("--llm", metavar="SPEC", help="LLM backend, e.g. gguf:qwen2.5-coder-1.5b or openai:MODEL@URL")
+    batch.add_argument("--llm", metavar="SPEC", help="the controller LLM: gguf:NAME_OR_PATH | openai:MODEL@URL | hf:ID_OR_PATH (default: the config's llm.backend:llm.model, gguf:qwen2.5-coder-1.5b)")
     batch.add_argument("--steps", action="store_true", help="include the step trace of each answer")
     batch.add_argument("--engine", choices=("local", "ray"), default="local", help="local threads (default) or Ray")
     batch.add_argument("--address", help="Ray cluster address (default: a running instance or a new local one)")

@@ -13,7 +13,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("mcp", help="serve the tools and the reasoner over the Model Context Protocol (stdio)")
     p.add_argument("--image-root", metavar="DIR",
                    help="image paths must lie inside DIR (relative paths are read from it); default: any readable file")
-    p.add_argument("--llm", metavar="SPEC", help="gguf:NAME_OR_PATH | openai:MODEL@URL | hf:ID_OR_PATH")
+    p.add_argument("--llm", metavar="SPEC", help="the controller LLM: gguf:NAME_OR_PATH | openai:MODEL@URL | hf:ID_OR_PATH (default: the config's llm.backend:llm.model, gguf:qwen2.5-coder-1.5b)")
     p.set_defaults(func=handle)
 
 

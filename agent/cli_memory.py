@@ -26,7 +26,7 @@ def register(subparsers) -> None:
 
     p = sub.add_parser("show", help="one template in full")
     p.add_argument("id", help="template id (from `memory list`)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the template as JSON")
     p.set_defaults(func=_show)
 
     p = sub.add_parser("add", help="remember a program for a question (checked like an LLM's program)")
@@ -36,7 +36,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=_add)
 
     p = sub.add_parser("forget", help="remove a template (a seed too)")
-    p.add_argument("id")
+    p.add_argument("id", help="template id (from `memory list`)")
     p.set_defaults(func=_forget)
 
     p = sub.add_parser("export", help="write learned templates as JSONL")
@@ -45,7 +45,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=_export)
 
     p = sub.add_parser("import", help="add templates from a JSONL export (each one re-checked)")
-    p.add_argument("file")
+    p.add_argument("file", help="a JSONL file written by `memory export`")
     p.set_defaults(func=_import)
 
     p = sub.add_parser("learn", help="learn the programs of a batch's results whose answers scored right")
@@ -57,9 +57,9 @@ def register(subparsers) -> None:
     p.set_defaults(func=_reset)
 
     p = sub.add_parser("match", help="which template a question would use (no images, no LLM)")
-    p.add_argument("question")
-    p.add_argument("--images", type=int, default=1, choices=[1, 2])
-    p.add_argument("--json", action="store_true")
+    p.add_argument("question", help="a question to plan from memory (nothing is run)")
+    p.add_argument("--images", type=int, default=1, choices=[1, 2], help="number of input images (default 1)")
+    p.add_argument("--json", action="store_true", help="print the match as JSON")
     p.set_defaults(func=_match)
 
 

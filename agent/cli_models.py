@@ -16,13 +16,13 @@ def register(subparsers) -> None:
     p_list.set_defaults(func=_list)
 
     p_fetch = sub.add_parser("fetch", help="make a model available locally (assembles split GGUFs)")
-    p_fetch.add_argument("name")
-    p_fetch.add_argument("--json", action="store_true")
+    p_fetch.add_argument("name", help="a model name from `visreason models list`")
+    p_fetch.add_argument("--json", action="store_true", help="machine-readable output")
     p_fetch.set_defaults(func=_fetch)
 
     p_verify = sub.add_parser("verify", help="re-hash local model files against the registry")
     p_verify.add_argument("name", nargs="?", help="one model (default: every offline model present)")
-    p_verify.add_argument("--json", action="store_true")
+    p_verify.add_argument("--json", action="store_true", help="machine-readable output")
     p_verify.set_defaults(func=_verify)
 
 

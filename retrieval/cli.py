@@ -17,21 +17,21 @@ def register(subparsers) -> None:
         p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser("build", help="build a KB from a folder of documents and images")
-    p.add_argument("src_dir")
+    p.add_argument("src_dir", help="folder of documents (.md, .txt, .rst, .jsonl) and photos (with optional .txt captions) to index")
     p.add_argument("--index", default="auto", choices=["auto", "flat", "hnsw", "ivf"], help="vector index type")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     common(p)
     p.set_defaults(func=_build)
 
     p = sub.add_parser("add", help="add files or folders to a KB")
-    p.add_argument("paths", nargs="+")
+    p.add_argument("paths", nargs="+", help="files or folders to add to the KB")
     common(p)
     p.set_defaults(func=_add)
 
     p = sub.add_parser("search", help="search a KB by text and/or image")
-    p.add_argument("query", nargs="?", default="")
+    p.add_argument("query", nargs="?", default="", help="text to search for (or use --image)")
     p.add_argument("--image", help="image file for image->image search")
-    p.add_argument("-k", type=int, default=5)
+    p.add_argument("-k", type=int, default=5, help="number of hits (default 5)")
     common(p)
     p.set_defaults(func=_search)
 
@@ -40,7 +40,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=_info)
 
     p = sub.add_parser("delete", help="remove one source from a KB")
-    p.add_argument("source")
+    p.add_argument("source", help="a source path as `kb info` lists it")
     common(p)
     p.set_defaults(func=_delete)
 

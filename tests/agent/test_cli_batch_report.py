@@ -73,3 +73,25 @@ def test_set_after_the_subcommand_reaches_the_config(tmp_path, capsys):
     code = main(["batch", str(path), "--out", str(tmp_path / "o.jsonl"), "--reasoner-factory", STANDIN,
                  "--no-progress", "--set", "budgets.max_steps=notanumber"])
     assert code == 2 and "max_steps" in capsys.readouterr().err
+
+
+def test_every_subcommand_and_argument_has_help_text():
+    import argparse
+
+    from agent.cli import build_parser
+
+    missing = []
+
+    def walk(parser, path):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                documented = {c.dest: c.help for c in action._choices_actions}
+                for name, sub in action.choices.items():
+                    if not documented.get(name):
+                        missing.append(" ".join(path + [name]))
+                    walk(sub, path + [name])
+            elif action.help is None and not isinstance(action, argparse._HelpAction):
+                missing.append(" ".join(path + [action.dest]))
+
+    walk(build_parser(), [])
+    assert not missing, missing
