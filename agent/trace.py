@@ -212,7 +212,7 @@ def format_args(args: Any) -> str:
     """A step's arguments in the program's own words: ``image=IMAGE, object='bus'`` (one renderer for the
     CLI, the app and the HTML page; never the trace's ``{"var": ..., "value": ...}`` records)."""
     if not isinstance(args, dict):
-        return _json_short(args)
+        return compact_json(args)
     out = []
     for key, value in args.items():
         if isinstance(value, dict) and "var" in value:
@@ -220,11 +220,12 @@ def format_args(args: Any) -> str:
         elif isinstance(value, str):
             out.append(f"{key}={value!r}")
         else:
-            out.append(f"{key}={_json_short(value, 120)}")
+            out.append(f"{key}={compact_json(value, 120)}")
     return ", ".join(out)
 
 
-def _json_short(value: Any, limit: int = 600) -> str:
+def compact_json(value: Any, limit: int = 600) -> str:
+    """``value`` as compact JSON (repr if it is not JSON), cut to ``limit`` characters."""
     try:
         text = json.dumps(value, ensure_ascii=False, default=str)
     except (TypeError, ValueError):

@@ -12,7 +12,6 @@ import base64
 import binascii
 import html
 import io
-import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 from PIL import Image, UnidentifiedImageError
 
 from agent import events
-from agent.trace import format_args
+from agent.trace import compact_json, format_args
 
 FILE_ROUTE = "/gradio_api/file="  # Gradio serves files under the app's allowed paths here
 THUMB_SIDE = 320  # inline step thumbnails stay small; the full image goes to the gallery
@@ -33,7 +32,7 @@ ImageSink = Callable[[Image.Image, str], Any]
 
 def esc(text: Any, limit: int = 600) -> str:
     """Untrusted text -> inert Markdown: HTML-escaped, Markdown specials backslashed, clipped."""
-    s = text if isinstance(text, str) else _compact(text)
+    s = text if isinstance(text, str) else compact_json(text)
     if len(s) > limit:
         s = s[: limit - 1] + "…"
     return _MD_SPECIAL.sub(r"\\\1", html.escape(s, quote=False))
@@ -44,14 +43,6 @@ def code_block(text: str, lang: str = "text") -> str:
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{lang}\n{text}\n{fence}"
-
-
-def _compact(value: Any, limit: int = 600) -> str:
-    try:
-        s = json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        s = repr(value)
-    return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
 def decode_data_url(url: str | None) -> Image.Image | None:
