@@ -17,7 +17,7 @@ SUBCOMMAND_MODULES = (
     "agent.cli_batch",    # batch, score
     "agent.cli_memory",   # memory list|show|add|forget|export|import|reset|match
     "agent.cli_mcp",      # mcp: the tools and the reasoner as an MCP server (stdio)
-    "retrieval.cli",      # kb build|add|search|info|delete
+    "agent.cli_kb",       # kb build|add|search|info|delete
 )
 
 

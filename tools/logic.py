@@ -12,7 +12,7 @@ import contextvars
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from agent.program.expr import evaluate
+from tools.expr import evaluate
 from tools.registry import tool
 
 _VARIABLES: contextvars.ContextVar[Mapping[str, Any] | None] = contextvars.ContextVar("program_variables")

@@ -213,7 +213,7 @@ def check_program(program: Program, registry: Any, inputs: Iterable[str] = ("IMA
 
     ``inputs`` are the provided image variable names. Raises the first error found.
     """
-    from agent.program.expr import referenced_variables, validate  # local: keeps parse-only imports light
+    from tools.expr import referenced_variables, validate  # local: keeps parse-only imports light
 
     scope = _Scope({name: "image" for name in inputs})
     var_kinds = {"image", "detections", "regions"}

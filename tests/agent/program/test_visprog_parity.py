@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from agent.errors import ArgumentError
-from agent.program.expr import evaluate
 from tools.describe import FactAnswer
+from tools.expr import evaluate
 
 
 @pytest.mark.parametrize(("expr", "variables", "message"), [

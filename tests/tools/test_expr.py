@@ -3,7 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agent.errors import BudgetExceeded, ProgramSyntaxError, UndefinedVariableError, VisreasonError
-from agent.program.expr import evaluate, referenced_variables, truthy
+from tools.expr import evaluate, referenced_variables, truthy
 
 V = {"ANSWER0": "yes", "ANSWER1": "no", "N": 3, "S": "3", "ZERO": 0, "T": True, "COLOR": "Red", "F": 2.5}
 

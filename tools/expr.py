@@ -1,4 +1,4 @@
-"""EVAL's expression language: a whitelisted-AST evaluator, never Python's ``eval``.
+"""EVAL's expressions: a whitelisted-AST evaluator (part of the EVAL tool; the parser validates with it too).
 
 VisProg writes ``EVAL(expr="'yes' if {ANSWER0} > 0 else 'no'")`` and formats variable values into
 the text. Here ``{VAR}`` is replaced by a placeholder *name* bound to the value (values never

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agent.errors import VisreasonError
-from agent.program.expr import MAX_INT_BITS, MAX_STRING_CHARS, evaluate
 from agent.program.interpreter import Interpreter
 from tests.agent.program.toy import ctx, registry
+from tools.expr import MAX_INT_BITS, MAX_STRING_CHARS, evaluate
 
 PEAK_BYTES = 8_000_000
 BIG_TEXT = "x" * MAX_STRING_CHARS
