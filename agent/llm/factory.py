@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
 from functools import lru_cache
 
 from agent.config import Config, LLMConfig
 from agent.errors import ConfigError
 from agent.llm.base import LLM
 
-BACKENDS = ("gguf", "openai", "hf")
+# The LLM backends: spec prefix -> "module:Class" (imported only when chosen). A new backend is one module
+# with a class taking the Config and implementing agent.llm.base.LLM, plus one line here.
+BACKENDS: dict[str, str] = {
+    "gguf": "agent.llm.llama_cpp_backend:LlamaCppBackend",  # embedded llama.cpp (the default)
+    "openai": "agent.llm.openai_backend:OpenAIBackend",  # any OpenAI-compatible server (vLLM, llama.cpp server)
+    "hf": "agent.llm.hf_backend:HFBackend",  # transformers, local or hub model ids
+}
 
 
 def parse_llm_spec(spec: str) -> dict[str, str]:
@@ -39,21 +46,13 @@ def make_llm(config: Config, slot: str = "main") -> LLM:
     runtime, which keeps several KV sequences and routes each prompt to the one holding its prefix.
     """
     backend = config.llm.backend
-    if backend == "gguf":
-        from agent.llm.llama_cpp_backend import LlamaCppBackend
-
-        return LlamaCppBackend(config)
-    if backend == "openai":
-        from agent.llm.openai_backend import OpenAIBackend
-
-        return OpenAIBackend(config)
-    if backend == "hf":
-        from agent.llm.hf_backend import HFBackend
-
-        return HFBackend(config)
     if backend == "scripted":
         raise ConfigError("the scripted LLM is a test double; construct agent.llm.scripted.ScriptedLLM directly")
-    raise ConfigError(f"unknown llm.backend {backend!r}", hint="one of: " + ", ".join(BACKENDS))
+    target = BACKENDS.get(backend)
+    if target is None:
+        raise ConfigError(f"unknown llm.backend {backend!r}", hint="one of: " + ", ".join(BACKENDS))
+    module_name, _, class_name = target.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)(config)
 
 
 def shared_llm(config: Config, slot: str = "main") -> LLM:
