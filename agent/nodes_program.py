@@ -11,6 +11,7 @@ from agent.deps import Deps
 from agent.errors import BudgetExceeded, VisreasonError
 from agent.events import ErrorEvent, Program, Status, Step, WarningEvent
 from agent.prompting import plan_messages, repair_messages
+from agent.question_rules import family_program
 from agent.reading_rule import reading_program
 from agent.state import AgentState, RunContext
 from agent.trace import jsonable, png_data_url
@@ -69,6 +70,13 @@ def make_plan(deps: Deps):
             ctx.emit(Status("reusing the program written earlier for the same question"))
             ctx.emit(Program(cached, 1, cached=True))
             return {"program": cached, "plan_kind": "program", "repairs": 0, "planned_by": {"source": "cache"}}
+        family = family_program(state["question"], _distinct(state["image_names"])) if not state.get("history") else None
+        if family is not None:  # category and scene questions: a fixed program, no LLM, before any template
+            kind, program = family
+            ctx.emit(Status(f"{kind} question: a fixed {'CLASSIFY' if kind == 'category' else 'SCENE'} program (no LLM)"))
+            ctx.emit(Program(program, 1))
+            return {"program": program, "plan_kind": "program", "repairs": 0,
+                    "planned_by": {"source": "rule", "rule": kind}}
         match, warnings = _recall(deps, state)
         if match is not None and match.confident:
             ctx.emit(Status(match.describe()))
