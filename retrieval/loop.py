@@ -83,7 +83,11 @@ class LoopState(TypedDict, total=False):
     stopped_by: str
 
 
-def is_unknown(answer: str) -> bool:
+def says_unknown(answer: str) -> bool:
+    """Whether a reader's free-text reply admits it found nothing ("not mentioned", "the documents do not say").
+
+    Not ``agent.values.is_unknown``, which judges a tool's typed result (None, an empty detection with notes,
+    the word 'unknown'): an LLM's prose needs the phrase patterns, a tool value must not be searched for them."""
     return not answer.strip() or bool(_UNKNOWN.search(answer))
 
 
@@ -251,9 +255,9 @@ def build_graph(kb: Any, llm: LLM, *, image: Any = None, perceiver: Callable[[An
         reply = ask(prompts.read(state["question"], state["image_facts"], identified, format_items(docs)),
                     READ_SCHEMA, 48)
         answer, cited = parse_read(reply)
-        span = None if is_unknown(answer) else ground(answer, docs, question=state["question"], cited=cited, cand=cand)
+        span = None if says_unknown(answer) else ground(answer, docs, question=state["question"], cited=cited, cand=cand)
         verdict = (f"{span.text} ({Path(span.source).name}" + (f" line {span.line})" if span.line else ")")) if span \
-            else (f"{answer or 'unknown'} (not found in a relevant sentence of the documents)" if not is_unknown(answer)
+            else (f"{answer or 'unknown'} (not found in a relevant sentence of the documents)" if not says_unknown(answer)
                   else "unknown")
         turn(state, "read", state["question"], docs, verdict, by="llm", cites=[span.item_id] if span else [])
         return commit(state, docs=[], reads=state["reads"] + 1, span=span.to_dict() if span else None,
