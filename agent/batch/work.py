@@ -8,7 +8,6 @@ worker's unfinished group rather than waiting.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time
@@ -16,7 +15,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from agent.errors import ConfigError, ImageError, InputError, VisreasonError
+from agent.errors import ImageError, InputError, VisreasonError
+from agent.plugins import load_callable
 
 log = logging.getLogger(__name__)
 
@@ -26,24 +26,8 @@ ReasonerFactory = Callable[[Any], Any]  # config -> object with .ask(question, i
 
 
 def resolve_factory(spec: str | ReasonerFactory) -> ReasonerFactory:
-    """A callable, or an import path ``"package.module:attribute"`` naming one."""
-    if callable(spec):
-        return spec
-    if not isinstance(spec, str) or ":" not in spec:
-        raise ConfigError(f"reasoner factory must be 'module:callable', got {spec!r}")
-    module_name, _, attr = spec.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ConfigError(f"cannot import reasoner factory module {module_name!r}: {exc}") from None
-    target: Any = module
-    for part in attr.split("."):
-        target = getattr(target, part, None)
-        if target is None:
-            raise ConfigError(f"{module_name!r} has no attribute {attr!r} (reasoner factory {spec!r})")
-    if not callable(target):
-        raise ConfigError(f"reasoner factory {spec!r} is not callable")
-    return target
+    """A callable, or an import path ``"package.module:attribute"`` naming one (``agent.plugins``)."""
+    return load_callable(spec, "reasoner factory")
 
 
 def build_reasoner(factory: str | ReasonerFactory, config: Any) -> Any:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 from functools import lru_cache
 
 from agent.config import Config, LLMConfig
 from agent.errors import ConfigError
 from agent.llm.base import LLM
+from agent.plugins import load_callable
 
 # The LLM backends: spec prefix -> "module:Class" (imported only when chosen). A new backend is one module
 # with a class taking the Config and implementing agent.llm.base.LLM, plus one line here.
@@ -51,8 +51,7 @@ def make_llm(config: Config, slot: str = "main") -> LLM:
     target = BACKENDS.get(backend)
     if target is None:
         raise ConfigError(f"unknown llm.backend {backend!r}", hint="one of: " + ", ".join(BACKENDS))
-    module_name, _, class_name = target.partition(":")
-    return getattr(importlib.import_module(module_name), class_name)(config)
+    return load_callable(target, "LLM backend")(config)
 
 
 def shared_llm(config: Config, slot: str = "main") -> LLM:

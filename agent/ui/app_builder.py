@@ -10,7 +10,6 @@ operator's policy (agent/ui/policy.py); logins (agent/ui/exposure.py) are passed
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import os
 import secrets
@@ -21,7 +20,7 @@ from typing import Any
 import gradio as gr  # module level: the handlers' ``gr.Request`` annotations must resolve
 
 from agent.config import Config
-from agent.errors import ConfigError
+from agent.plugins import load_callable
 from agent.ui.chat import ChatController, ReasonerCache, ReasonerFactory, default_reasoner_factory
 from agent.ui.examples import example_images
 from agent.ui.exposure import Credentials, checker
@@ -53,19 +52,8 @@ class ChatApp:
 
 
 def load_factory(spec: str | None) -> ReasonerFactory:
-    """``"package.module:callable"`` -> the callable (imported, never evaluated)."""
-    if not spec:
-        return default_reasoner_factory
-    module_name, _, attr = spec.partition(":")
-    if not module_name or not attr:
-        raise ConfigError(f"reasoner factory must look like 'module:callable', got {spec!r}")
-    try:
-        factory = getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError(f"cannot load reasoner factory {spec!r}: {exc}") from None
-    if not callable(factory):
-        raise ConfigError(f"reasoner factory {spec!r} is not callable")
-    return factory
+    """``"package.module:callable"`` -> the callable (imported, never evaluated); None: the default."""
+    return load_callable(spec, "reasoner factory") if spec else default_reasoner_factory
 
 
 def browser_secret(home: Path) -> str:
