@@ -35,13 +35,18 @@ def clean_program(text: str) -> str:
 
 
 def write_program(deps: Deps, question: str, image_names: list[str], history: list[dict] | None = None,
-                  draft: str | None = None, ctx: RunContext | None = None) -> tuple[str, list[dict], float]:
+                  draft: str | None = None, ctx: RunContext | None = None,
+                  repair: tuple[str, str] | None = None) -> tuple[str, list[dict], float]:
     """The LLM writes a program. ``draft`` (the nearest remembered template, filled in) joins the
-    prompt's tail only, so the few-shot prefix stays cached."""
+    prompt's tail only, so the few-shot prefix stays cached. ``repair`` = (failed program, error for the LLM)
+    asks for a corrected program on the same prompt (the repair node)."""
     examples = deps.selector.select(question, k=deps.n_examples, n_images=len(_distinct(image_names)))
-    messages = plan_messages(question, examples, deps.registry.prompt_docs(), image_names, history, draft=draft)
+    messages = plan_messages(question, examples, deps.registry.prompt_docs(), image_names, history,
+                             draft=None if repair else draft)
+    if repair is not None:
+        messages = repair_messages(messages, question, *repair)
     text, seconds = deps.chat(messages, grammar=deps.program_grammar(tuple(image_names)),
-                              max_tokens=deps.config.llm.max_tokens, stop=["\n\n\n"],
+                              max_tokens=deps.config.llm.max_tokens, stop=None if repair else ["\n\n\n"],
                               llm=deps.planner(examples[0].group if examples else ""), ctx=ctx)
     return clean_program(text), messages, seconds
 
@@ -169,13 +174,8 @@ def make_repair(deps: Deps):
         ctx = run_context(config)
         attempt = state.get("repairs", 0) + 1
         ctx.emit(Status(f"repairing the program (try {attempt})"))
-        examples = deps.selector.select(state["question"], k=deps.n_examples, n_images=len(_distinct(state["image_names"])))
-        plan = plan_messages(state["question"], examples, deps.registry.prompt_docs(), state["image_names"], state.get("history"))
-        messages = repair_messages(plan, state["question"], state["program"], state["error"]["for_llm"])
-        text, seconds = deps.chat(messages, grammar=deps.program_grammar(tuple(state["image_names"])),
-                                  max_tokens=deps.config.llm.max_tokens,
-                                  llm=deps.planner(examples[0].group if examples else ""), ctx=ctx)
-        program = clean_program(text)
+        program, _, seconds = write_program(deps, state["question"], state["image_names"], state.get("history"),
+                                            ctx=ctx, repair=(state["program"], state["error"]["for_llm"]))
         ctx.emit(Program(program, attempt + 1))
         return {"program": program, "repairs": attempt, "timings": {"llm_s": seconds}}
 
