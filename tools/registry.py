@@ -89,17 +89,23 @@ class Tool:
         args = ", ".join(f"{p.name}={_placeholder(p)}" for p in self.params)
         return f"{self.name}({args}) -> {self.returns}: {self.summary}"
 
+    def param(self, name: str, *, line: int | None = None) -> Param:
+        """The parameter ``name`` stands for (case-insensitive), or the ArgumentError a program gets for it.
+        The one lookup of the static check (agent.program.parser.check_program) and of ``bind``."""
+        for p in self.params:
+            if p.name.lower() == name.lower():
+                return p
+        raise ArgumentError(
+            f"{self.name} has no argument {name!r}", line=line,
+            hint=f"{self.name} takes: {', '.join(self.param_names) or 'no arguments'}. Usage: {self.prompt_doc()}",
+        )
+
     def bind(self, args: dict[str, Any], *, line: int | None = None) -> dict[str, Any]:
-        """Match argument names case-insensitively, fill defaults, check value kinds."""
-        by_lower = {p.name.lower(): p for p in self.params}
+        """Match argument names case-insensitively, fill defaults, check value kinds (at run time, on values;
+        ``check_program`` checks the same names before running, on variable kinds)."""
         bound: dict[str, Any] = {}
         for raw_name, value in args.items():
-            param = by_lower.get(raw_name.lower())
-            if param is None:
-                raise ArgumentError(
-                    f"{self.name} has no argument {raw_name!r}", line=line,
-                    hint=f"{self.name} takes: {', '.join(self.param_names) or 'no arguments'}. Usage: {self.prompt_doc()}",
-                )
+            param = self.param(raw_name, line=line)
             if param.name in bound:
                 raise ArgumentError(f"{self.name}: argument {param.name!r} given twice", line=line)
             bound[param.name] = _check_value(self, param, value, line)

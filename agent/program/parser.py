@@ -214,21 +214,14 @@ def check_program(program: Program, registry: Any, inputs: Iterable[str] = ("IMA
     ``inputs`` are the provided image variable names. Raises the first error found.
     """
     from tools.expr import referenced_variables, validate  # local: keeps parse-only imports light
+    from tools.registry import VAR_KINDS as var_kinds
 
     scope = _Scope({name: "image" for name in inputs})
-    var_kinds = {"image", "detections", "regions"}
     for step in program.steps:
         tool = registry.get(step.module, line=step.line)
-        by_lower = {p.name.lower(): p for p in tool.params}
         given: set[str] = set()
         for name, value in step.args.items():
-            param = by_lower.get(name.lower())
-            if param is None:
-                raise ArgumentError(
-                    f"{tool.name} has no argument {name!r}", line=step.line,
-                    hint=f"{tool.name} takes: {', '.join(tool.param_names) or 'no arguments'}. "
-                         f"Usage: {tool.prompt_doc()}",
-                )
+            param = tool.param(name, line=step.line)
             given.add(param.name)
             if isinstance(value, Var):
                 _require_defined(value.name, scope, step)
