@@ -7,7 +7,6 @@ class scores; ``_decode`` turns those into image-space boxes.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import cv2
@@ -15,19 +14,12 @@ import numpy as np
 from PIL import Image
 
 from agent.errors import ModelUnavailableError
+from agent.file_assembly import sha256_file
 from tools.types import Detections
 
 YOLOX_NANO_SHA256 = "e8af074932d4ed7e232278e3055cefcdea3edf178874a3694ae292649fb464dd"
 INPUT_SIZE = 416
 STRIDES = (8, 16, 32)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def letterbox(img: np.ndarray, size: int = INPUT_SIZE) -> tuple[np.ndarray, float]:

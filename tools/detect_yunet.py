@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from agent.errors import ModelUnavailableError
-from tools.detect_yolox import sha256_file
+from agent.file_assembly import sha256_file
 from tools.types import Detections
 
 YUNET_SHA256 = "ebafce4e3c118d6554634be5c27ab333b4c047a9a8c3faf1d7cf93101c22f0f0"

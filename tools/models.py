@@ -19,8 +19,8 @@ from agent.errors import ConfigError, ModelUnavailableError
 
 def verify_pinned(path: Path) -> None:
     """Check a shared model file against its pinned sha256 (files of other names are the operator's own)."""
+    from agent.file_assembly import sha256_file
     from agent.model_registry import REGISTRY
-    from tools.detect_yolox import sha256_file
 
     for spec in REGISTRY.values():
         if spec.source == "local-file" and spec.filename == path.name and spec.sha256:
