@@ -104,6 +104,9 @@ def describe_step(step: dict, values: dict[str, str]) -> str:
         return f"checking {filled} gives {describe_value(output)}"
     if module == "CLASSIFY":
         return f"the image classifier sees {describe_value(output)}"
+    if module == "SCENE":
+        aspect = "day or night" if _arg(step, "aspect") in (None, "day_night") else "indoors or outdoors"
+        return f"judging {aspect} from the picture's light and content gives {describe_value(output)}"
     if module in {"VQA", "CAPTION"}:
         return f"{module} answered {describe_value(output)} from what the tools saw"
     if module == "RESULT":
