@@ -78,7 +78,7 @@ def make_plan(deps: Deps):
         family = family_program(state["question"], _distinct(state["image_names"])) if not state.get("history") else None
         if family is not None:  # category and scene questions: a fixed program, no LLM, before any template
             kind, program = family
-            ctx.emit(Status(f"{kind} question: a fixed {'CLASSIFY' if kind == 'category' else 'SCENE'} program (no LLM)"))
+            ctx.emit(Status(f"{kind} question: a fixed {dict(category='CLASSIFY', scene='SCENE').get(kind, 'OCR')} program (no LLM)"))
             ctx.emit(Program(program, 1))
             return {"program": program, "plan_kind": "program", "repairs": 0,
                     "planned_by": {"source": "rule", "rule": kind}}

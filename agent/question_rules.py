@@ -7,7 +7,11 @@ LLM plans them badly (it wrote OCR for "What drink is in the cup?"):
   cup?" -> ``CLASSIFY(image, categories=['<category>'])``, which answers with the everyday name of
   the member of that category the picture shows ('cat', not 'tiger cat'), or 'unknown';
 * **scene**: "was this taken by day or at night?", "is it indoors or outdoors?" ->
-  ``SCENE(image, aspect=...)``, which answers with a confidence and says 'uncertain' when unsure.
+  ``SCENE(image, aspect=...)``, which answers with a confidence and says 'uncertain' when unsure;
+* **text**: "does the menu list tea?", "does the sign mention parking?" -> ``OCR(image)`` then EVAL
+  ``'<words>' in`` the text (case and line breaks ignored). The 1.5B had located a 'menu' and counted it.
+  The words come from the question and are kept only when they are plain words (letters, digits,
+  spaces, hyphens), so nothing the user writes reaches EVAL but a quoted literal.
 
 Only the category words of ``tools.categories`` count, never a detector class ("what is the person
 holding?" is not a category question), and only with one image.
@@ -30,6 +34,14 @@ _CATEGORY_Q2 = re.compile(
 _DAY_NIGHT = re.compile(r"\b(?:day(?:time|light)?|night(?:time)?|dark outside|evening)\b", re.IGNORECASE)
 _INDOOR = re.compile(r"\b(?:indoors?|outdoors?|inside|outside)\b", re.IGNORECASE)
 _COUNTING = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b", re.IGNORECASE)
+_TEXT_HOLDERS = (r"text|sign|signs|menu|page|label|poster|board|card|note|cover|book|banner|notice|document|letter|"
+                 r"writing|caption|screen|placard|sticker|ticket|receipt|heading|title")
+_TEXT_Q = re.compile(
+    rf"^\s*(?:does|do|did)\s+(?:the|this|that)\s+(?:{_TEXT_HOLDERS})"
+    r"(?:\s+(?:on|in|of)\s+(?:the|this|that)\s+[a-z]+)?\s+"
+    r"(?:say|mention|list|contain|include|read|show|spell)s?\s+(?:the\s+words?\s+)?"
+    r"['\"\u2018\u201c]?(?P<words>[a-z0-9][a-z0-9 \-]{0,38}?)['\"\u2019\u201d]?\s*[?.!]*\s*$",
+    re.IGNORECASE)
 
 
 def category_word(question: str) -> str | None:
@@ -70,11 +82,24 @@ def scene_aspect(question: str) -> tuple[str, str | None] | None:
     return None
 
 
+def text_words(question: str) -> str | None:
+    """The words a "does the <sign/menu/page...> say/mention/list X?" question looks for (lower case), else None."""
+    m = _TEXT_Q.match(" ".join(str(question).replace("\u2019", "'").split()))
+    if m is None:
+        return None
+    words = " ".join(m.group("words").lower().split())
+    return words if re.fullmatch(r"[a-z0-9][a-z0-9 \-]*", words) else None
+
+
 def family_program(question: str, image_names: Sequence[str]) -> tuple[str, str] | None:
-    """(family, program) for a category or scene question on one image, else None."""
+    """(family, program) for a category, scene or text-contains question on one image, else None."""
     if len(image_names) != 1:
         return None
     image = image_names[0]
+    words = text_words(question)
+    if words is not None:
+        return "text", (f"TEXT0=OCR(image={image})\nANSWER0=EVAL(expr=\"'yes' if '{words}' in {{TEXT0}} else 'no'\")\n"
+                        "FINAL_RESULT=RESULT(var=ANSWER0)")
     scene = scene_aspect(question)
     if scene is not None:
         aspect, asked = scene

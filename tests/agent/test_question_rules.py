@@ -56,3 +56,32 @@ def test_rule_programs_answer_in_the_question_s_terms(tmp_path):
     assert cat.answer == "cat" and cat.planned_by == {"source": "rule", "rule": "category"}
     night = r.ask("Was the picture taken at night?", [str(ASSETS / "bus.jpg")], render_images=False)
     assert night.answer == "no" and "llm_s" not in night.timings
+
+
+@pytest.mark.parametrize(("question", "words"), [
+    ("Does the menu list tea?", "tea"), ("Does the text on the page mention coins?", "coins"),
+    ('Does the sign say "no parking"?', "no parking"), ("Does the label read FRAGILE?", "fragile"),
+    ("Does this poster mention the word concert?", "concert"),
+])
+def test_text_contains_questions_read_then_look_for_the_words(question, words):
+    from agent.question_rules import text_words
+
+    assert text_words(question) == words
+    assert family_program(question, ["IMAGE"]) == (
+        "text", f"TEXT0=OCR(image=IMAGE)\nANSWER0=EVAL(expr=\"'yes' if '{words}' in {{TEXT0}} else 'no'\")\n"
+                "FINAL_RESULT=RESULT(var=ANSWER0)")
+
+
+@pytest.mark.parametrize("question", [
+    "Does the page mention {x}?", "Does the sign say it's open?", "Does the menu list '); import os'?",
+    "Does the dog look happy?", "Does the bus say 'cero emisiones'?", "What does the menu list?",
+])
+def test_text_rule_leaves_other_or_unsafe_wordings_alone(question):
+    from agent.question_rules import text_words
+
+    assert text_words(question) is None
+    assert family_program(question, ["IMAGE"]) is None
+
+
+def test_text_rule_needs_one_image():
+    assert family_program("Does the menu list tea?", ["LEFT", "RIGHT"]) is None

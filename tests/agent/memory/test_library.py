@@ -133,3 +133,19 @@ def test_diagram_seeds_are_not_easyvqa_test_questions():
     test_questions = {" ".join(q.lower().split()) for q in easy_vqa.get_test_questions()[0]}
     seeds = {" ".join(e.question.lower().split()) for e in seed_entries()}
     assert not seeds & test_questions
+
+
+@pytest.mark.parametrize(("question", "needle"), [
+    ("How many shapes are not yellow?", "{ANSWER0} - {ANSWER1}"),  # how many X are not Y: all minus Y
+    ("How many shapes are not triangles?", "{ANSWER0} - {ANSWER1}"),
+    ("How many rectangles are on the right side of the image?", "SHAPES(image=IMAGE0,query='rectangle')"),
+    ("How many circles are on the left side of the photo?", "SHAPES(image=IMAGE0,query='circle')"),
+    ("Is there nobody in the photo?", "{ANSWER0} == 0"),
+])
+def test_seeds_cover_negated_counts_and_shapes_in_a_half(question, needle):
+    """Some seed's template fills from these question shapes (the tune-A misses of issue 11)."""
+    from agent.memory.library import _template
+    from agent.memory.template import fill
+
+    filled = [p for p in (fill(_template(e), question) for e in seed_entries()) if p is not None]
+    assert any(needle in p for p in filled), filled
