@@ -1,6 +1,8 @@
 """The fixed action set of the adaptive loop, its JSON schemas, validation and execution.
 
-The decision maker may only pick one of ``ACTIONS`` or ``STOP``; what it writes is parsed and validated
+The decision maker may only pick one of ``ACTIONS`` or ``STOP``. ``ACTIONS``, the decide schema's enum and
+the decider prompt's list are all built from ``REGISTRY``: a new action is one ``RetrievalAction`` in any
+module (see retrieval/action_handlers.py) plus one line there. What the decision maker writes is parsed and validated
 here (the schema is also sent for constrained decoding, but no backend is trusted to obey),
 and anything invalid becomes a safe read-only text search. Retrieved text is data: it is
 shown to the LLM only inside ``<<<DOC ...>>> ... <<<END>>>`` blocks, with delimiter
@@ -9,16 +11,45 @@ look-alikes inside documents defused, and nothing in it is ever executed.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from agent.llm.replies import parse_json_reply as parse_json_object  # one JSON-reply parser for every LLM role
-from retrieval.types import Hit
+from PIL import Image
 
-ACTIONS = ("image_search", "text_search", "image_search_by_text", "no_retrieval")
+from agent.llm.replies import parse_json_reply as parse_json_object  # one JSON-reply parser for every LLM role
+from agent.plugins import load_callable
+from retrieval.action_handlers import ActionRequest, Box, Locate, RetrievalAction, crop_image
+from retrieval.types import Hit, SearchableKB
+
+# The retrieval actions: name -> "module:RetrievalAction" (imported when first used). Order is the decider
+# prompt's order. A new action is one RetrievalAction (its search, its prompt doc, its flags) plus one line.
+REGISTRY: dict[str, str] = {
+    "text_search": "retrieval.action_handlers:TEXT_SEARCH",
+    "image_search": "retrieval.action_handlers:IMAGE_SEARCH",
+    "image_search_by_text": "retrieval.action_handlers:IMAGE_SEARCH_BY_TEXT",
+    "no_retrieval": "retrieval.action_handlers:NO_RETRIEVAL",
+}
+ACTIONS = tuple(REGISTRY)
+__all__ = ["ACTIONS", "REGISTRY", "STOP", "Box", "Decision", "action", "action_docs", "crop_image", "execute"]
+
+
+@functools.cache
+def action(name: str) -> RetrievalAction:
+    """The registered action ``name`` (a ValueError for any other name)."""
+    if name not in REGISTRY:
+        raise ValueError(f"action {name!r} is not one of {ACTIONS}")
+    found = load_callable(REGISTRY[name], f"retrieval action {name!r}")
+    if not isinstance(found, RetrievalAction):
+        raise TypeError(f"{REGISTRY[name]} is not a RetrievalAction")
+    return found
+
+
+def action_docs() -> str:
+    """The decider prompt's list: ``name (doc), ...`` in registry order."""
+    return ", ".join(f"{name} ({action(name).doc})" for name in ACTIONS)
 
 STOP = "answer"  # not a retrieval action: the decision maker judges the evidence sufficient
 
@@ -54,8 +85,6 @@ _DELIM = re.compile(r"<{3,}|>{3,}")
 _ID = re.compile(r"\bK\d+\b")
 _ANSWER_FIELD = re.compile(r'"answer"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
-Box = tuple[float, float, float, float]
-
 
 @dataclass(frozen=True)
 class Decision:
@@ -77,17 +106,18 @@ def parse_decision(text: str, sub_question: str, *, has_image: bool) -> Decision
     data = parse_json_object(text)
     if data is None:
         return safe
-    action, query, focus = data.get("action"), data.get("query", ""), data.get("focus", "")
+    name, query, focus = data.get("action"), data.get("query", ""), data.get("focus", "")
     if not isinstance(query, str) or not isinstance(focus, str):
         return safe
-    if action == STOP:
+    if name == STOP:
         return Decision(True, sub_question, "no_retrieval", "")
-    if action not in ACTIONS:
+    if name not in ACTIONS:
         return safe
     query = query.strip()[:300] or sub_question
-    if action == "image_search" and not has_image:
+    chosen = action(name)
+    if chosen.needs_image and not has_image:
         return Decision(False, sub_question, "text_search", query, valid=False)
-    return Decision(False, sub_question, action, query, focus.strip()[:60] if action == "image_search" else "")
+    return Decision(False, sub_question, name, query, focus.strip()[:60] if chosen.uses_focus else "")
 
 
 def parse_read(text: str) -> tuple[str, str]:
@@ -113,37 +143,15 @@ def parse_final(text: str) -> dict:
     return {"answer": text.strip()} if text.strip() and "{" not in text else {}
 
 
-def crop_image(image, box: Box | None):
-    """Crop to ``box`` (pixels xyxy, clamped); an empty or missing box keeps the whole image."""
-    if image is None or box is None:
-        return image
-    w, h = image.size
-    x1, y1, x2, y2 = max(0, box[0]), max(0, box[1]), min(w, box[2]), min(h, box[3])
-    if x2 - x1 < 2 or y2 - y1 < 2:
-        return image
-    return image.crop((int(x1), int(y1), int(x2), int(y2)))
-
-
-def execute(decision: Decision, kb: Any, image: Any, k: int = 4,
-            locate: Callable[[Any, str], Box | None] | None = None) -> list[Hit]:
-    """Run one of the fixed actions. No other code path reaches the KB from the loop.
+def execute(decision: Decision, kb: SearchableKB, image: Image.Image | None, k: int = 4,
+            locate: Locate | None = None) -> list[Hit]:
+    """Run one of the registered actions. No other code path reaches the KB from the loop.
 
     ``locate(image, label)`` finds the box of the object an image search focuses on; without
     it, or when the object is not found, the whole image is searched.
     """
-    def image_search() -> list[Hit]:
-        box = locate(image, decision.focus) if (locate and decision.focus and image is not None) else None
-        return kb.search_image(crop_image(image, box), k)
-
-    handlers = {
-        "image_search": image_search,
-        "text_search": lambda: kb.search_text(decision.query, k),
-        "image_search_by_text": lambda: kb.search_images_by_text(decision.query, k),
-        "no_retrieval": lambda: [],
-    }
-    if decision.action not in handlers:  # unreachable after parse_decision; kept as a guard
-        raise ValueError(f"action {decision.action!r} is not one of {ACTIONS}")
-    return handlers[decision.action]()
+    chosen = action(decision.action)  # a ValueError for an unregistered name (unreachable after parse_decision)
+    return chosen(ActionRequest(decision.query, decision.focus, kb, image, k, locate))
 
 
 def defuse(text: str) -> str:

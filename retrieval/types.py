@@ -1,9 +1,9 @@
-"""Result types of the knowledge base: one retrieved item (``Hit``) and one stored item."""
+"""Result types of the knowledge base (one retrieved item ``Hit``, one stored item) and the KB as searchers see it."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 MODALITIES = ("text", "image")
 
@@ -71,3 +71,13 @@ class RetrievalResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+class SearchableKB(Protocol):
+    """What the loop, its actions and the agent use of a knowledge base (:class:`retrieval.kb.KnowledgeBase`)."""
+
+    def search_text(self, query: str, k: int = 5) -> list[Hit]: ...
+
+    def search_image(self, img: Any, k: int = 5) -> list[Hit]: ...
+
+    def search_images_by_text(self, query: str, k: int = 5) -> list[Hit]: ...
