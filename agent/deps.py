@@ -8,12 +8,16 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.config import Config
 from agent.examples import ExampleSelector
 from agent.llm.base import LLM, Message
 from tools.registry import ToolRegistry
+
+if TYPE_CHECKING:
+    from agent.memory import ProgramMemory
+    from agent.state import RunContext
 
 
 @dataclass
@@ -24,7 +28,7 @@ class Deps:
     selector: ExampleSelector
     aux_llm: LLM | None = None  # decide/refine/sub-question splitting (the planner's model unless told otherwise)
     n_examples: int = 5
-    memory: Any = None  # agent.memory.ProgramMemory: verified templates reused without the LLM
+    memory: ProgramMemory | None = None  # verified templates reused without the LLM
     _slots_lock: threading.Lock = field(default_factory=threading.Lock)
     # Programs that ran cleanly, by (question, image names): a program is a function of the question,
     # not of the pixels, so a batch asking one question of 10,000 images plans it once.
@@ -61,7 +65,7 @@ class Deps:
         return self.llm
 
     def chat(self, messages: list[Message], *, aux: bool = False, llm: LLM | None = None,
-             ctx: Any = None, **kw: Any) -> tuple[str, float]:
+             ctx: RunContext | None = None, **kw: Any) -> tuple[str, float]:
         """One LLM call; returns the text and its wall time, so the graph can split timings.
 
         With the question's ``ctx`` (agent.state.RunContext) the call stops at the question's

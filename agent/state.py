@@ -7,11 +7,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, TypedDict
 
 from PIL import Image
 
 from agent.events import Event
+
+if TYPE_CHECKING:
+    from retrieval.types import SearchableKB
+    from tools.context import ToolContext
 
 
 def add_timings(old: dict[str, float] | None, new: dict[str, float] | None) -> dict[str, float]:
@@ -54,11 +58,11 @@ class RunContext:
     """Everything one question needs that must not go into (serialisable) state."""
 
     images: dict[str, Image.Image]
-    tool_ctx: Any  # tools.context.ToolContext
+    tool_ctx: ToolContext
     deadline: float
     cancel: threading.Event = field(default_factory=threading.Event)
     on_event: Callable[[dict], None] | None = None  # receives each event's dict (agent.events)
-    kb: Any = None  # an opened retrieval KnowledgeBase
+    kb: SearchableKB | None = None  # an opened retrieval KnowledgeBase
     step_images: dict[int, str] = field(default_factory=dict)  # step index -> PNG data URL
     steps_emitted: int = 0
     render_images: bool = True  # boxes/crops per step for the trace; off for throughput-only batch runs

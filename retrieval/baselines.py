@@ -6,14 +6,12 @@ answer from whatever documents they have; only ids that were retrieved are kept 
 
 from __future__ import annotations
 
-from typing import Any
-
 from agent.errors import LLMError
 from agent.llm.base import LLM
 from retrieval import prompts
 from retrieval.actions import REFINE_SCHEMA, cited_ids, format_items, parse_final
 from retrieval.loop import citation
-from retrieval.types import Hit, RetrievalResult
+from retrieval.types import Hit, RetrievalResult, SearchableKB
 
 MAX_REFINE_DOCS = 6  # the refiner's prompt is the longest; more documents mostly add noise
 
@@ -58,7 +56,7 @@ def no_retrieval(question: str, llm: LLM, image_facts: str = "") -> RetrievalRes
     return RetrievalResult(answer, explanation, retrieval_calls=0, turns=0, stopped_by="sufficient")
 
 
-def fixed_retrieval(question: str, kb: Any, llm: LLM, image_facts: str = "", k: int = 4) -> RetrievalResult:
+def fixed_retrieval(question: str, kb: SearchableKB, llm: LLM, image_facts: str = "", k: int = 4) -> RetrievalResult:
     """One text search with the raw question, then the refiner."""
     evidence = {h.id: h.to_dict() for h in kb.search_text(question, k)}
     answer, explanation, cites = refine_answer(llm, question, image_facts, [], evidence)

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from retrieval.actions import crop_image
 from retrieval.identify import Box, Candidate
-from retrieval.types import Hit
+from retrieval.types import Hit, SearchableKB
 from retrieval.words import STOPWORDS, content_words, names_in, stems
 from tools.colors import COLOR_NAMES
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 CONFIDENT_SCORE = 0.75
 CONFIDENT_MARGIN = 0.08
@@ -41,7 +44,7 @@ class PhotoMatch:
                 "margin": round(self.margin, 4), "confident": self.confident}
 
 
-def match_photo(kb: Any, image: Any, crops: list[tuple[str, Box]] | None = None, k: int = 4) -> tuple[PhotoMatch | None, list[dict]]:
+def match_photo(kb: SearchableKB, image: Image.Image | None, crops: list[tuple[str, Box]] | None = None, k: int = 4) -> tuple[PhotoMatch | None, list[dict]]:
     """The best KB photo for the whole image and up to two object crops, with every search's top hits for the trace."""
     searches = [("whole image", image)] + [(f"crop of the {name}", crop_image(image, box))
                                            for name, box in (crops or [])[:MAX_CROPS] if box is not None]
@@ -82,7 +85,7 @@ def photo_candidate(match: PhotoMatch) -> Candidate:
     return Candidate(caption[:160], tuple(keywords), tuple(qualifiers), "photo", evidence)
 
 
-def linked_documents(kb: Any, cand: Candidate, k: int = 4) -> list[Hit]:
+def linked_documents(kb: SearchableKB, cand: Candidate, k: int = 4) -> list[Hit]:
     """Text documents that name the matched photo's caption words, most names first."""
     from retrieval.spans import rank
 

@@ -21,11 +21,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retrieval.words import STOPWORDS, stems, tokens
 from tools.categories import categories_of, category, common_name
 from tools.vocabulary import canonical, singular
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from tools.protocols import Models
 
 Box = tuple[float, float, float, float]
 
@@ -200,7 +205,7 @@ def _inside(box: Box, point: tuple[float, float]) -> bool:
     return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
 
 
-def perceive(image: Any, hub: Any) -> Percept:
+def perceive(image: Image.Image, hub: Models) -> Percept:
     """Run detector (+ each object's colour), OCR (assigned to the smallest box around it) and classifier."""
     from tools.colors import dominant_colors, object_color
 

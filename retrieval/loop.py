@@ -33,7 +33,7 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from langgraph.graph import END, START, StateGraph
 
@@ -53,8 +53,11 @@ from retrieval.actions import (
 from retrieval.grounding import linked_documents, match_photo, photo_candidate
 from retrieval.identify import Candidate, Percept, candidates, perceive, percept_from_facts
 from retrieval.spans import Span, best_sentence, ground, rank, typed_guess
-from retrieval.types import Hit, RetrievalResult
+from retrieval.types import Hit, RetrievalResult, SearchableKB
 from retrieval.words import content_words, names_in, sentences, stems
+
+if TYPE_CHECKING:
+    from agent.config import Config
 
 _UNKNOWN = re.compile(r"\bunknown\b|\bnot sure\b|\bnot (?:mentioned|stated|specified|provided|given|known)\b|"
                       r"\bno (?:information|mention)\b|\bcannot be determined\b|\bdo(?:es)? not (?:say|tell|mention)\b",
@@ -129,7 +132,7 @@ def entity_names(ranked: list[Hit], cand: Candidate, question: str, limit: int =
     return out[:limit]
 
 
-def build_graph(kb: Any, llm: LLM, *, image: Any = None, perceiver: Callable[[Any], Percept] | None = None,
+def build_graph(kb: SearchableKB, llm: LLM, *, image: Any = None, perceiver: Callable[[Any], Percept] | None = None,
                 max_turns: int = 5, k: int = 4, time_limit: float = DEFAULT_SECONDS,
                 locate: Callable[[Any, str], Box | None] | None = None, on_event: Callable[[Event], None] | None = None,
                 clock: Callable[[], float] = time.monotonic, stats: dict | None = None):
@@ -352,7 +355,7 @@ def finish(final: LoopState, calls: dict, time_limit: float) -> RetrievalResult:
                            stopped_by=stopped, partial=True, **common)
 
 
-def detector_locate(config: Any) -> Callable[[Any, str], Box | None]:
+def detector_locate(config: Config) -> Callable[[Any, str], Box | None]:
     """``locate`` backed by the configured detector: the largest box whose label matches."""
 
     def locate(image: Any, label: str) -> Box | None:
@@ -364,7 +367,7 @@ def detector_locate(config: Any) -> Callable[[Any, str], Box | None]:
     return locate
 
 
-def tool_perceiver(config: Any) -> Callable[[Any], Percept]:
+def tool_perceiver(config: Config) -> Callable[[Any], Percept]:
     """``perceiver`` backed by the configured vision tools (detector, OCR, classifier, colours)."""
 
     def run(image: Any) -> Percept:
@@ -375,7 +378,7 @@ def tool_perceiver(config: Any) -> Callable[[Any], Percept]:
     return run
 
 
-def adaptive_search(question: str, kb: Any, llm: LLM, *, image: Any = None, image_facts: str = "",
+def adaptive_search(question: str, kb: SearchableKB, llm: LLM, *, image: Any = None, image_facts: str = "",
                     max_turns: int | None = None, on_event: Callable[[Event], None] | None = None,
                     k: int = 4, locate: Callable[[Any, str], Box | None] | None = None,
                     perceiver: Callable[[Any], Percept] | None = None, time_limit: float = DEFAULT_SECONDS,

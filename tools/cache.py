@@ -17,7 +17,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from agent.config import Config
 
 _MISSING = object()
 
@@ -32,7 +35,7 @@ class ToolCache:
         self.misses = 0
 
     @classmethod
-    def from_config(cls, config: Any) -> ToolCache:
+    def from_config(cls, config: Config) -> ToolCache:
         return cls(disk_dir=getattr(config, "tool_cache_dir", "") or None)
 
     @staticmethod

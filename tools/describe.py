@@ -8,7 +8,7 @@ untrusted). Answers carry the facts they came from (``FactAnswer``) for the trac
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
@@ -16,6 +16,9 @@ from agent.errors import ModelUnavailableError, ToolExecutionError
 from tools.colors import dominant_colors, inner_crop
 from tools.registry import tool
 from tools.runtime import cached, detect_all
+
+if TYPE_CHECKING:
+    from tools.context import ToolContext
 
 BEGIN, END = "<<<IMAGE FACTS", "IMAGE FACTS>>>"
 MAX_OBJECTS = 15
@@ -52,12 +55,12 @@ def _size(share: float) -> str:
     return "large" if share > 0.15 else "medium" if share > 0.03 else "small"
 
 
-def gather_facts(ctx: Any, image: Image.Image) -> dict:
+def gather_facts(ctx: ToolContext, image: Image.Image) -> dict:
     """What the offline tools can say about an image (cached by content)."""
     return cached(ctx, image, "facts", ctx.config.detector.backend, lambda: _gather(ctx, image))
 
 
-def _gather(ctx: Any, image: Image.Image) -> dict:
+def _gather(ctx: ToolContext, image: Image.Image) -> dict:
     from tools.perception import read_lines, top_labels
 
     w, h = image.size
@@ -135,7 +138,7 @@ def fact_caption(facts: dict) -> str:
     return caption
 
 
-def _ask_llm(ctx: Any, facts: dict, request: str) -> str:
+def _ask_llm(ctx: ToolContext, facts: dict, request: str) -> str:
     user = f"{BEGIN}\n{facts_text(facts)}\n{END}\n\n{request}"
     reply = ctx.llm.chat([{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}], max_tokens=48)
     answer = reply.text.strip().splitlines()[0].strip() if reply.text.strip() else "unknown"

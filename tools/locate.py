@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
@@ -23,6 +23,9 @@ from tools.vocabulary import (
     split_color,
 )
 
+if TYPE_CHECKING:
+    from tools.protocols import Detector
+
 # Colour words that name a palette colour under another name.
 COLOR_ALIASES = {"grey": "gray", "violet": "purple", "silver": "gray", "navy": "blue", "maroon": "red",
                  "olive": "green", "magenta": "pink", "tan": "beige", "cream": "beige", "ivory": "white",
@@ -41,7 +44,7 @@ def half_box(image: Image.Image, side: str) -> Detections:
     return Detections(np.array([box]), np.array([1.0]), (side,), (w, h), "geometry")
 
 
-def _vocabulary(detector: Any) -> tuple[str, ...] | None:
+def _vocabulary(detector: Detector) -> tuple[str, ...] | None:
     """The detector's fixed label set, or None for open-vocabulary detectors."""
     return getattr(detector, "vocabulary", None)
 

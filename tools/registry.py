@@ -18,12 +18,15 @@ import types
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from PIL import Image
 
 from agent.errors import ArgumentError, UnknownModuleError
 from tools.types import Detections, Regions
+
+if TYPE_CHECKING:
+    from tools.context import ToolContext
 
 # Value kinds: how an argument is written in a program and checked at run time.
 VAR_KINDS = {"image", "detections", "regions"}  # must be a variable reference
@@ -300,7 +303,7 @@ class ToolRegistry:
     def prompt_docs(self) -> str:
         return "\n".join(t.prompt_doc() for t in self)
 
-    def call(self, name: str, ctx: Any = None, /, **args: Any) -> Any:
+    def call(self, name: str, ctx: ToolContext | None = None, /, **args: Any) -> Any:
         """Validate arguments against the tool's signature and call it."""
         t = self.get(name)
         return t.func(ctx, **t.bind(args))

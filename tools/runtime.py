@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
@@ -11,8 +11,11 @@ from agent.images import image_digest
 from tools.cache import ToolCache
 from tools.types import Detections
 
+if TYPE_CHECKING:
+    from tools.context import ToolContext
 
-def cached(ctx: Any, img: Image.Image, tool: str, args: Any, compute: Callable[[], Any]) -> Any:
+
+def cached(ctx: ToolContext | None, img: Image.Image, tool: str, args: Any, compute: Callable[[], Any]) -> Any:
     """``compute()`` once per (image pixels, tool, args) when the context has a cache."""
     cache = getattr(ctx, "cache", None)
     if cache is None:
@@ -21,7 +24,7 @@ def cached(ctx: Any, img: Image.Image, tool: str, args: Any, compute: Callable[[
     return cache.get_or_compute(key, compute)
 
 
-def detect_all(ctx: Any, img: Image.Image) -> Detections:
+def detect_all(ctx: ToolContext, img: Image.Image) -> Detections:
     """Every detection of the configured detector on ``img`` (cached by image content)."""
     cfg = ctx.config.detector
     args = (cfg.backend, str(ctx.config.detector_path or cfg.path), cfg.score_threshold, cfg.nms_threshold)

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.config import BudgetConfig
 from agent.errors import BudgetExceeded, ToolExecutionError, UndefinedVariableError, VisreasonError
@@ -19,10 +19,14 @@ from agent.program.parser import DEFAULT_LIMITS, Program, ProgramLimits, Var, ch
 from agent.trace import StepTrace, Trace, describe, jsonable, step_picture, summarise_args
 from tools.logic import program_variables
 
+if TYPE_CHECKING:
+    from tools.context import ToolContext
+    from tools.registry import ToolRegistry
+
 
 @dataclass
 class RunResult:
-    result: Any
+    result: Any  # a tool value of any kind (Detections, image, text, number, ...)
     trace: Trace
     variables: dict[str, Any]
     seconds: float  # total wall time of run(), parsing included; minus sum(step.ms) = interpreter overhead
@@ -33,7 +37,7 @@ class RunResult:
 
 
 class Interpreter:
-    def __init__(self, registry: Any, ctx: Any = None, budgets: BudgetConfig | None = None, *,
+    def __init__(self, registry: ToolRegistry, ctx: ToolContext | None = None, budgets: BudgetConfig | None = None, *,
                  limits: ProgramLimits = DEFAULT_LIMITS, render_images: bool = True) -> None:
         self.registry = registry
         self.ctx = ctx

@@ -10,9 +10,12 @@ import ast
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import TYPE_CHECKING, Union
 
 from agent.errors import ArgumentError, BudgetExceeded, ProgramSyntaxError, UndefinedVariableError, VisreasonError
+
+if TYPE_CHECKING:
+    from tools.registry import ToolRegistry
 
 RESULT_TARGETS = ("FINAL_RESULT", "FINAL_ANSWER")
 FORMAT_HINT = ("Write one step per line as OUT=MODULE(arg=value, ...), e.g. BOX0=LOC(image=IMAGE,object='bus'), "
@@ -208,7 +211,7 @@ class _Scope:
     lines: dict[str, int] = field(default_factory=dict)
 
 
-def check_program(program: Program, registry: Any, inputs: Iterable[str] = ("IMAGE",)) -> None:
+def check_program(program: Program, registry: ToolRegistry, inputs: Iterable[str] = ("IMAGE",)) -> None:
     """Static check against a ToolRegistry: modules, argument names/kinds, defined variables.
 
     ``inputs`` are the provided image variable names. Raises the first error found.
