@@ -40,7 +40,11 @@ class RetrievalAction:
 
 
 def crop_image(image: Image.Image | None, box: Box | None) -> Image.Image | None:
-    """Crop to ``box`` (pixels xyxy, clamped); an empty or missing box keeps the whole image."""
+    """Crop to ``box`` (pixels xyxy, clamped); an empty or missing box keeps the whole image.
+
+    Not ``tools.runtime.crop_box``: that one is CROP's semantics (padding, a degenerate box gives a 1-pixel
+    crop, as the program asked). A KB image search needs a searchable picture, so here a degenerate or
+    missing box falls back to the whole photo."""
     if image is None or box is None:
         return image
     w, h = image.size

@@ -33,7 +33,7 @@ REGISTRY: dict[str, str] = {
     "no_retrieval": "retrieval.action_handlers:NO_RETRIEVAL",
 }
 ACTIONS = tuple(REGISTRY)
-__all__ = ["ACTIONS", "REGISTRY", "STOP", "Box", "Decision", "action", "action_docs", "crop_image", "execute"]
+__all__ = ["ACTIONS", "CITED_ANSWER_SCHEMA", "REGISTRY", "STOP", "Box", "Decision", "action", "action_docs", "crop_image", "execute"]
 
 
 @functools.cache
@@ -71,7 +71,9 @@ DECISION_SCHEMA = {
     "required": ["action", "query", "focus"],
 }
 
-REFINE_SCHEMA = {
+# The baselines' one-call answer with the KB documents it cites. Named apart from agent.prompting.REFINE_SCHEMA
+# (answer + explanation of the visual program's evidence): that refiner has no documents to cite.
+CITED_ANSWER_SCHEMA = {
     "type": "object",
     "properties": {
         "answer": {"type": "string"},

@@ -9,7 +9,7 @@ from __future__ import annotations
 from agent.errors import LLMError
 from agent.llm.base import LLM
 from retrieval import prompts
-from retrieval.actions import REFINE_SCHEMA, cited_ids, format_items, parse_final
+from retrieval.actions import CITED_ANSWER_SCHEMA, cited_ids, format_items, parse_final
 from retrieval.loop import citation
 from retrieval.types import Hit, RetrievalResult, SearchableKB
 
@@ -37,7 +37,7 @@ def refine_answer(llm: LLM, question: str, image_facts: str, sub_answers: list[d
     user = prompts.answer(question, image_facts, sub_answers, format_items(hits))
     try:
         text = llm.chat([{"role": "system", "content": prompts.SYSTEM}, {"role": "user", "content": user}],
-                        json_schema=REFINE_SCHEMA, max_tokens=160).text
+                        json_schema=CITED_ANSWER_SCHEMA, max_tokens=160).text
     except LLMError:
         text = ""
     data = parse_final(text)

@@ -132,10 +132,11 @@ def entity_names(ranked: list[Hit], cand: Candidate, question: str, limit: int =
     return out[:limit]
 
 
-def build_graph(kb: SearchableKB, llm: LLM, *, image: Any = None, perceiver: Callable[[Any], Percept] | None = None,
-                max_turns: int = 5, k: int = 4, time_limit: float = DEFAULT_SECONDS,
-                locate: Callable[[Any, str], Box | None] | None = None, on_event: Callable[[Event], None] | None = None,
-                clock: Callable[[], float] = time.monotonic, stats: dict | None = None):
+def build_retrieval_graph(kb: SearchableKB, llm: LLM, *, image: Any = None, perceiver: Callable[[Any], Percept] | None = None,
+                          max_turns: int = 5, k: int = 4, time_limit: float = DEFAULT_SECONDS,
+                          locate: Callable[[Any, str], Box | None] | None = None, on_event: Callable[[Event], None] | None = None,
+                          clock: Callable[[], float] = time.monotonic, stats: dict | None = None):
+    # The KB loop's own LangGraph (named apart from agent.graph.build_graph, the controller's graph).
     has_image = image is not None
     deadline = clock() + time_limit
     calls: dict[str, Any] = stats if stats is not None else {}
@@ -396,7 +397,7 @@ def adaptive_search(question: str, kb: SearchableKB, llm: LLM, *, image: Any = N
             perceiver = perceiver or tool_perceiver(config)
     started = clock()
     stats: dict = {}
-    graph = build_graph(kb, llm, image=image, perceiver=perceiver, max_turns=max_turns, k=k, time_limit=time_limit,
+    graph = build_retrieval_graph(kb, llm, image=image, perceiver=perceiver, max_turns=max_turns, k=k, time_limit=time_limit,
                         locate=locate, on_event=on_event, clock=clock, stats=stats)
     state: LoopState = {"question": question, "image_facts": image_facts, "candidates": [], "current": 0, "photo": None,
                         "docs": [], "reading_for": None, "evidence": {}, "turns": [], "retrieval_calls": 0, "reads": 0,
