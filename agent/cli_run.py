@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from agent.config import Config
 from agent.errors import InputError
 from tools.catalog import program_registry
 
@@ -35,7 +36,7 @@ def register(subparsers) -> None:
 class LazyLLM:
     """The configured LLM, built on the first ``chat`` call (a program without VQA/LIST never loads it)."""
 
-    def __init__(self, config: Any) -> None:
+    def __init__(self, config: Config) -> None:
         self.config = config
         self.name = f"{config.llm.backend}:{config.llm.model}"
         self._llm = None

@@ -22,12 +22,17 @@ import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
 from agent.config import Config
 from agent.errors import ArgumentError, InputError, UndefinedVariableError, VisreasonError
+
+if TYPE_CHECKING:
+    from agent.reasoner import Reasoner
+    from tools.context import ToolContext
+    from tools.registry import ToolRegistry
 
 SERVER_NAME = "visreason"
 MAX_VARIABLES = 64  # per connection; the oldest are forgotten first
@@ -37,7 +42,7 @@ _PREFIX = {"image": "IMAGE", "detections": "BOX", "regions": "REGIONS"}  # resul
 class ToolSession:
     """One connection's tools and variables. Thread-safe: calls may run in worker threads at once."""
 
-    def __init__(self, config: Config, *, registry: Any = None, reasoner: Any = None,
+    def __init__(self, config: Config, *, registry: ToolRegistry | None = None, reasoner: Reasoner | None = None,
                  image_root: str | Path | None = None) -> None:
         from agent.batch.items import image_root_path
 
@@ -52,7 +57,7 @@ class ToolSession:
 
     # -- what the client sees ---------------------------------------------------------------
     @property
-    def reasoner(self) -> Any:
+    def reasoner(self) -> Reasoner:
         with self._lock:
             if self._reasoner is None:
                 from agent.reasoner import Reasoner
@@ -95,7 +100,7 @@ class ToolSession:
             raise _RemoteError(err.get("type", "VisreasonError"), err.get("message", ""), err.get("hint", ""))
         return {"variable": None, "summary": str(result.get("answer")), "value": result}
 
-    def _tool_context(self) -> Any:
+    def _tool_context(self) -> ToolContext:
         cache = self.reasoner.cache  # shared: a box found by LOC here is not recomputed by a question
         with self._lock:
             if self._ctx is None:
@@ -163,7 +168,7 @@ class _RemoteError(VisreasonError):
         return {**super().to_dict(), "type": self.type_name}
 
 
-def _program_registry() -> Any:
+def _program_registry() -> ToolRegistry:
     from tools.catalog import program_registry
 
     return program_registry()

@@ -36,11 +36,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from langgraph.graph import END, START, StateGraph
+from PIL import Image
 
 from agent.errors import LLMError
 from agent.events import Event, Retrieval, RetrievedItem
 from agent.llm.base import LLM
 from retrieval import prompts
+from retrieval.action_handlers import Locate
 from retrieval.actions import (
     DECISION_SCHEMA,
     READ_SCHEMA,
@@ -132,9 +134,10 @@ def entity_names(ranked: list[Hit], cand: Candidate, question: str, limit: int =
     return out[:limit]
 
 
-def build_retrieval_graph(kb: SearchableKB, llm: LLM, *, image: Any = None, perceiver: Callable[[Any], Percept] | None = None,
+def build_retrieval_graph(kb: SearchableKB, llm: LLM, *, image: Image.Image | None = None,
+                          perceiver: Callable[[Image.Image], Percept] | None = None,
                           max_turns: int = 5, k: int = 4, time_limit: float = DEFAULT_SECONDS,
-                          locate: Callable[[Any, str], Box | None] | None = None, on_event: Callable[[Event], None] | None = None,
+                          locate: Locate | None = None, on_event: Callable[[Event], None] | None = None,
                           clock: Callable[[], float] = time.monotonic, stats: dict | None = None):
     # The KB loop's own LangGraph (named apart from agent.graph.build_graph, the controller's graph).
     has_image = image is not None
@@ -356,10 +359,10 @@ def finish(final: LoopState, calls: dict, time_limit: float) -> RetrievalResult:
                            stopped_by=stopped, partial=True, **common)
 
 
-def detector_locate(config: Config) -> Callable[[Any, str], Box | None]:
+def detector_locate(config: Config) -> Locate:
     """``locate`` backed by the configured detector: the largest box whose label matches."""
 
-    def locate(image: Any, label: str) -> Box | None:
+    def locate(image: Image.Image, label: str) -> Box | None:
         from tools.models import ModelHub
 
         box = ModelHub.shared(config).detector().detect(image).largest(label)
@@ -368,10 +371,10 @@ def detector_locate(config: Config) -> Callable[[Any, str], Box | None]:
     return locate
 
 
-def tool_perceiver(config: Config) -> Callable[[Any], Percept]:
+def tool_perceiver(config: Config) -> Callable[[Image.Image], Percept]:
     """``perceiver`` backed by the configured vision tools (detector, OCR, classifier, colours)."""
 
-    def run(image: Any) -> Percept:
+    def run(image: Image.Image) -> Percept:
         from tools.models import ModelHub
 
         return perceive(image, ModelHub.shared(config))
@@ -379,10 +382,10 @@ def tool_perceiver(config: Config) -> Callable[[Any], Percept]:
     return run
 
 
-def adaptive_search(question: str, kb: SearchableKB, llm: LLM, *, image: Any = None, image_facts: str = "",
+def adaptive_search(question: str, kb: SearchableKB, llm: LLM, *, image: Image.Image | None = None, image_facts: str = "",
                     max_turns: int | None = None, on_event: Callable[[Event], None] | None = None,
-                    k: int = 4, locate: Callable[[Any, str], Box | None] | None = None,
-                    perceiver: Callable[[Any], Percept] | None = None, time_limit: float = DEFAULT_SECONDS,
+                    k: int = 4, locate: Locate | None = None,
+                    perceiver: Callable[[Image.Image], Percept] | None = None, time_limit: float = DEFAULT_SECONDS,
                     clock: Callable[[], float] = time.monotonic) -> RetrievalResult:
     """Answer ``question`` from ``kb`` (see the module docstring). ``time_limit`` bounds the question in seconds."""
     config = getattr(kb, "config", None)
