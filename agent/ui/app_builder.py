@@ -1,9 +1,10 @@
 """The Gradio Blocks layout and its event wiring (targets Gradio 6.x).
 
-Layout: chat + multimodal input + example photos on the left; the step-image gallery and
-the settings accordion on the right. Public endpoints (scripts and tests drive them with
-``gradio_client``): ``/new_session`` (a server-issued session id), ``/chat`` (inputs: message,
-session_id, then the settings this server offers) and ``/cancel`` (session_id -> a status only).
+Layout: chat + multimodal input + example photos on the left; the side panels (agent/ui/panels.py:
+the step-image gallery, plus any registered panel) and the settings accordion on the right. Public
+endpoints (scripts and tests drive them with ``gradio_client``): ``/new_session`` (a server-issued
+session id), ``/chat`` (inputs: message, session_id, then the settings this server offers; outputs:
+chat, one value per panel, the cleared input box) and ``/cancel`` (session_id -> a status only).
 The page itself keeps its session id in ``gr.BrowserState``. The settings offered are the
 operator's policy (agent/ui/policy.py); logins (agent/ui/exposure.py) are passed to ``launch``.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import inspect
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from agent.plugins import load_callable
 from agent.ui.chat import ChatController, ReasonerCache, ReasonerFactory, default_reasoner_factory
 from agent.ui.examples import example_images
 from agent.ui.exposure import Credentials, checker
+from agent.ui.panels import PanelView, select, values, with_panels
 from agent.ui.policy import AppPolicy
 from agent.ui.sessions import SessionIds, SessionStore
 from agent.ui.settings import ceiling, choices, default_settings, offered_fields
@@ -71,8 +74,10 @@ def browser_secret(home: Path) -> str:
 
 def build_app(config: Config, *, reasoner_factory: ReasonerFactory | None = None, concurrency: int = 4,
               policy: AppPolicy | None = None, creds: Credentials | None = None,
-              learn_from_likes: bool = False) -> ChatApp:
+              learn_from_likes: bool = False, panels: Sequence[str] | None = None) -> ChatApp:
+    """The app; ``panels`` names the side panels to show (default: every one registered in ``PANELS``)."""
     home = config.home_path
+    side = select(panels)
     policy = policy or AppPolicy.from_config(config)
     store = SessionStore(home / "sessions", home / "sessions.sqlite")
     secret = browser_secret(home)
@@ -103,8 +108,7 @@ def build_app(config: Config, *, reasoner_factory: ReasonerFactory | None = None
                     gr.Examples(examples=[{"text": q, "files": [str(p)]} for p, q in examples],
                                 inputs=[box], label="Example photos", examples_per_page=len(examples))
             with gr.Column(scale=2):
-                gallery = gr.Gallery(label="Step images", columns=2, height=360, elem_id="vr-gallery",
-                                     interactive=False)
+                shown = [p.build(gr) for p in side]
                 with gr.Accordion("Settings", open=False):
                     widgets = [_widget(gr, f, defaults[f.name], policy) for f in fields]
 
@@ -112,23 +116,25 @@ def build_app(config: Config, *, reasoner_factory: ReasonerFactory | None = None
             user = _user(request)
             sid = stored if controller.ids.issued(stored, user) else controller.new_session(user)
             chat, items = controller.restore(sid, user)
-            return sid, sid, chat, items
+            return sid, sid, chat, *values(side, PanelView(items))
 
         def on_new(request: gr.Request, old: str):
             user = _user(request)
             controller.cancel(old, user)  # a question still running in the old conversation stops
             sid = controller.new_session(user)
-            return sid, sid, [], [], ""
+            return sid, sid, [], *values(side, PanelView([])), ""
 
         @_named_settings(names)
-        def on_chat(request: gr.Request, message: Any, session_id: str, *values: Any):
-            yield from controller.respond(message, session_id, dict(zip(names, values, strict=True)), _user(request))
+        def on_chat(request: gr.Request, message: Any, session_id: str, *settings_values: Any):
+            settings = dict(zip(names, settings_values, strict=True))
+            yield from with_panels(controller.respond(message, session_id, settings, _user(request)), side)
 
         def on_cancel(request: gr.Request, session_id: str) -> str:
             return controller.cancel(session_id, _user(request))
 
         def on_restore(request: gr.Request, session_id: str):
-            return controller.restore(session_id, _user(request))
+            chat, items = controller.restore(session_id, _user(request))
+            return chat, *values(side, PanelView(items))
 
         def on_like(request: gr.Request, session_id: str, evt: gr.LikeData) -> str:
             index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
@@ -138,18 +144,18 @@ def build_app(config: Config, *, reasoner_factory: ReasonerFactory | None = None
             """A fresh session id issued by this server (pass it to /chat and /cancel)."""
             return controller.new_session(_user(request))
 
-        demo.load(on_load, inputs=[browser_state], outputs=[browser_state, session_box, chatbot, gallery],
+        demo.load(on_load, inputs=[browser_state], outputs=[browser_state, session_box, chatbot, *shown],
                   api_visibility="private")
         box.submit(lambda: gr.update(interactive=True), outputs=[cancel_btn], api_visibility="private", queue=False)
-        chat_event = box.submit(on_chat, inputs=[box, session_box, *widgets], outputs=[chatbot, gallery, box],
+        chat_event = box.submit(on_chat, inputs=[box, session_box, *widgets], outputs=[chatbot, *shown, box],
                                 api_name="chat", concurrency_limit=concurrency, show_progress="minimal")
         chat_event.then(lambda: gr.update(interactive=False), outputs=[cancel_btn], api_visibility="private",
                         queue=False)
         chatbot.like(on_like, inputs=[session_box], outputs=[status], api_visibility="private", queue=False)
         cancel_btn.click(on_cancel, inputs=[session_box], outputs=[status], cancels=[chat_event],
                          api_name="cancel", queue=False).then(
-            on_restore, inputs=[session_box], outputs=[chatbot, gallery], api_visibility="private", queue=False)
-        new_btn.click(on_new, inputs=[session_box], outputs=[browser_state, session_box, chatbot, gallery, status],
+            on_restore, inputs=[session_box], outputs=[chatbot, *shown], api_visibility="private", queue=False)
+        new_btn.click(on_new, inputs=[session_box], outputs=[browser_state, session_box, chatbot, *shown, status],
                       cancels=[chat_event], api_visibility="private", queue=False)
         gr.api(new_session, api_name="new_session", queue=False)
 

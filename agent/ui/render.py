@@ -13,7 +13,9 @@ import binascii
 import html
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
@@ -28,6 +30,20 @@ _DATA_URL = re.compile(r"^data:image/(png|jpeg|jpg|webp|gif);base64,(.+)$", re.D
 
 # (image, caption) -> a value the gallery can show; injected so render stays storage-free.
 ImageSink = Callable[[Image.Image, str], Any]
+# Who else sees the typed events a TurnView is fed (the app's side panels, agent/ui/panels.py), set only
+# around the call that feeds them: the chat controller stays unaware of the panels.
+EventObserver = Callable[[events.Event], None]
+_OBSERVER: ContextVar[EventObserver | None] = ContextVar("visreason_turn_observer", default=None)
+
+
+@contextmanager
+def observing(observer: EventObserver) -> Iterator[None]:
+    """Every event a TurnView parses inside this block (this thread and context) also goes to ``observer``."""
+    token = _OBSERVER.set(observer)
+    try:
+        yield
+    finally:
+        _OBSERVER.reset(token)
 
 
 def esc(text: Any, limit: int = 600) -> str:
@@ -245,6 +261,9 @@ class TurnView:
 
     def feed(self, event: dict | events.Event) -> None:
         ev = events.parse(event)
+        observer = _OBSERVER.get()
+        if ev is not None and observer is not None:
+            observer(ev)
         if isinstance(ev, events.Status):
             self._status(ev.text)
         elif isinstance(ev, events.Progress):
