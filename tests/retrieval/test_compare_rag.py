@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from agent.llm.scripted import ScriptedLLM
+from retrieval.identify import percept_from_facts
 from retrieval.kb import KnowledgeBase
 from retrieval.sources import discover
 
@@ -55,3 +56,37 @@ def test_compare_counts_modes(tmp_path, bow_config, kb_kwargs):
     assert adaptive["accuracy"] == 1.0 and adaptive["mean_llm_calls"] == 1.0 and adaptive["mean_retrieval_calls"] >= 1
     assert all(m["injected_answers"] == 0 for m in report["modes"].values())
     assert not llm._replies
+
+
+def test_the_no_image_search_ablation_hides_only_photo_search(src_dir, tmp_path, bow_config, kb_kwargs, monkeypatch):
+    cr = _compare_module()
+    kb = KnowledgeBase.build(src_dir, tmp_path / "kb", bow_config, progress=False, **kb_kwargs)
+    loop = cr.adaptive_search  # the real loop, with the facts as its perceiver instead of the vision models
+    monkeypatch.setattr(cr, "adaptive_search", lambda *a, **kw: loop(
+        *a, perceiver=lambda img: percept_from_facts("Objects: 1 bus (blue)."), locate=lambda img, label: None, **kw))
+    question = {"id": "q", "question": "Which company runs this bus?", "answers": ["Azul Lines"],
+                "image": str(src_dir / "bluebus.png")}
+    unknown = json.dumps({"answer": "unknown", "doc": ""})
+    stop = json.dumps({"action": "answer", "query": "", "focus": ""})
+    facts = lambda image: "Objects: 1 bus (blue)."  # noqa: E731
+    with_photos = cr.compare([question], kb, ScriptedLLM([unknown] * 3 + [stop] * 3), facts, modes=("adaptive",))
+    blind = cr.compare([question], kb, ScriptedLLM([unknown] * 3 + [stop] * 3), facts,
+                       modes=("adaptive_no_image_search",))
+    seen = with_photos["per_question"][0]["adaptive"]["photo_match"]
+    assert seen is not None and seen["source"].endswith("bluebus.png") and seen["confident"]
+    row = blind["per_question"][0]["adaptive_no_image_search"]
+    assert row["photo_match"] is None and "image_search" not in [t["action"] for t in row["turns"]]
+    assert list(blind["modes"]) == ["adaptive_no_image_search"]
+    view = cr.NoImageSearch(kb)
+    assert view.search_image(None) == [] and view.search_text("blue bus") == kb.search_text("blue bus")
+    assert view.config is kb.config
+
+
+def test_an_unknown_mode_is_refused(tmp_path):
+    cr = _compare_module()
+    try:
+        cr.compare([], None, None, lambda image: "", modes=("adaptive", "adaptve"))
+    except ValueError as err:
+        assert "adaptve" in str(err)
+    else:
+        raise AssertionError("an unknown mode was accepted")
