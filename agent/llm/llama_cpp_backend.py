@@ -9,6 +9,8 @@
 * Grammars are validated once against the model vocabulary (an invalid GBNF would otherwise make
   llama.cpp fail deep inside sampling) and cached by text; ``llm.grammar_mode`` picks lazy or
   full grammar checking.
+* Calls from several threads at once (batch workers, app users) are decoded together, one
+  ``llama_decode`` per token for all of them (``llama_dispatch``); the greedy text is unchanged.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from agent.config import Config
 from agent.errors import ConfigError, LLMError, ModelUnavailableError
 from agent.llm.base import LLMReply, Message, TokenCallback
+from agent.llm.llama_dispatch import dispatcher_for
 from agent.llm.llama_runtime import GRAMMAR_MODES, LlamaRuntime, RuntimeSettings
 
 SEED = 1234  # fixed for reproducibility; with temperature 0 decoding is greedy anyway
@@ -107,9 +110,10 @@ class LlamaCppBackend:
         temp = self.config.llm.temperature if temperature is None else temperature
         runtime = self.loaded
         tokens, prefix = runtime.render(messages)
-        out = runtime.generate(tokens, prefix, grammar=grammar, grammar_mode=self.config.llm.grammar_mode,
-                               max_tokens=max_tokens, stop=stop, temperature=temp, seed=SEED, deadline=deadline,
-                               on_token=on_token)
+        out = dispatcher_for(runtime).generate(tokens, prefix, grammar=grammar,
+                                               grammar_mode=self.config.llm.grammar_mode, max_tokens=max_tokens,
+                                               stop=stop, temperature=temp, seed=SEED, deadline=deadline,
+                                               on_token=on_token)
         return LLMReply(text=out.text, prompt_tokens=out.prompt_tokens, completion_tokens=len(out.tokens),
                         seconds=out.seconds, backend=self.name, cached_tokens=out.prompt_tokens - out.evaluated,
                         stopped=out.stopped)

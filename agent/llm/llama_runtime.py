@@ -106,6 +106,7 @@ class LlamaRuntime:
         self.n_batch = int(cp.n_batch)
         self._batch = _internals.LlamaBatch(n_tokens=self.n_batch, embd=0, n_seq_max=1, verbose=False)
         self._seqs = [_Seq(i) for i in range(s.n_seq)]
+        self.busy: set[int] = set()  # sequences generating for llama_batch: not to be claimed by another prompt
         self._clock = 0
         self._grammars: dict[str, object] = {}  # GBNF text -> llama_sampler (validated)
         self._cand = np.zeros(self.n_vocab, dtype=np.dtype([("id", np.intc), ("logit", np.single),
@@ -184,14 +185,23 @@ class LlamaRuntime:
 
     # -- sequences --------------------------------------------------------------------------
     def _claim(self, tokens: list[int], prefix_len: int) -> tuple[_Seq, int, str]:
-        """The sequence to run ``tokens`` in, how many of its cached tokens stay, and their source."""
+        """The sequence to run ``tokens`` in, how many of its cached tokens stay, and their source.
+
+        Sequences in ``self.busy`` (generating for ``llama_batch``) are never claimed, only copied from."""
         mem = self.ctx.memory
-        lru = min(self._seqs, key=lambda q: q.stamp)
+        free = [q for q in self._seqs if q.id not in self.busy]
+        if not free:
+            raise LLMError("every KV sequence is busy generating", hint="raise llm.sequences")
+        lru = min(free, key=lambda q: q.stamp)
         best, best_n = lru, _lcp(lru.tokens, tokens)
-        for seq in self._seqs:
+        for seq in free:
             n = _lcp(seq.tokens, tokens)
             if n > best_n or (n == best_n and seq.stamp < best.stamp):
                 best, best_n = seq, n
+        src, src_n = best, best_n  # the copy source may be a busy sequence: its prompt is all that is kept
+        for seq in self._seqs:
+            if seq.id in self.busy and (n := _lcp(seq.tokens, tokens)) > src_n:
+                src, src_n = seq, n
         # Reuse a sequence that already holds the whole prefix, unless it shares only a few tokens
         # (a chat header) with this prompt and belongs to another family.
         if best_n >= max(prefix_len, 1) and (best is lru or best_n >= self.settings.min_prefix):
@@ -203,12 +213,12 @@ class LlamaRuntime:
             if self.store.load(self.ctx.ctx, mem, lru.id, tokens[:prefix_len]):
                 lru.tokens = list(tokens[:prefix_len])
                 return lru, prefix_len, "disk"
-        if best is not lru and best_n >= self.settings.min_prefix:
+        if src is not lru and src_n >= self.settings.min_prefix:
             # A different stream: llama.cpp copies the whole stream, then the tail is dropped.
             self._ll.llama_memory_seq_rm(mem, lru.id, -1, -1)
-            self._ll.llama_memory_seq_cp(mem, best.id, lru.id, -1, -1)
-            lru.tokens = list(best.tokens)
-            return lru, best_n, "copy"
+            self._ll.llama_memory_seq_cp(mem, src.id, lru.id, -1, -1)
+            lru.tokens = list(src.tokens)
+            return lru, src_n, "copy"
         return lru, _lcp(lru.tokens, tokens), "memory" if lru.tokens else "none"
 
     def _decode(self, seq: _Seq, tokens: list[int], logits_last: bool) -> None:

@@ -62,3 +62,12 @@ def test_a_deadline_on_one_sequence_leaves_the_others(runtime):
     assert ok.stopped == "" and ok.text == runtime.generate(*_tokens(runtime, QUESTIONS[2]), max_tokens=16).text
     assert len(ok.tokens) > 4
     assert "".join(seen) == ok.text
+
+
+def test_more_requests_than_sequences_join_as_others_end(runtime):
+    prompts = [_tokens(runtime, q) for q in [*QUESTIONS, "Say hello in French."]]
+    lengths = [4, 20, 12, 8]  # the first ends early: the fourth takes its sequence mid-run
+    alone = [runtime.generate(t, p, max_tokens=n).text for (t, p), n in zip(prompts, lengths, strict=True)]
+    together = generate_many(runtime, [Request(t, p, max_tokens=n) for (t, p), n in zip(prompts, lengths, strict=True)])
+    assert [g.text for g in together] == alone
+    assert not runtime.busy  # every sequence handed back
