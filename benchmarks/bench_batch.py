@@ -6,7 +6,11 @@ N worker threads sharing one reasoner and its cache, items grouped by image. Mod
 is excluded from both (the reasoner is built once, up front).
 
     .venv/bin/python benchmarks/bench_batch.py DEV.jsonl [--workers 2] [--limit N] [--json]
-        [--reasoner-factory module:callable]
+        [--reasoner-factory module:callable] [--no-memory]
+
+Both sides share the reasoner and its LLM runtime, built with one KV sequence per worker
+(``agent.batch.work.batch_config``), so the batch side's concurrent LLM calls are decoded together.
+``--no-memory`` turns the program memory off on both sides, so the LLM plans every question.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agent.batch import build_reasoner, read_items, resolve_factory, run_batch, run_task  # noqa: E402
-from agent.batch.work import DEFAULT_REASONER_FACTORY  # noqa: E402
+from agent.batch.work import DEFAULT_REASONER_FACTORY, batch_config  # noqa: E402
 from agent.score import score  # noqa: E402
 
 _CACHE_PATHS = (("cache",), ("ctx", "cache"), ("context", "cache"), ("tool_context", "cache"))
@@ -43,12 +47,15 @@ def _find_cache(reasoner: Any) -> Any:
 
 
 def measure(dev_set: str | Path, *, reasoner_factory: Any = DEFAULT_REASONER_FACTORY, config: Any = None,
-            workers: int = 2, limit: int | None = None) -> dict:
+            workers: int = 2, limit: int | None = None, memory: bool = True) -> dict:
     """Time both ways on the same items; returns seconds, items/s, accuracy and the speed-up ratio."""
     if config is None:
         from agent.config import load_config
 
         config = load_config(None, {})
+    if not memory:
+        config = config.replace(**{"memory.enabled": False})
+    config = batch_config(config, workers)
     items, _ = read_items(dev_set)
     items = items[:limit] if limit else items
     reasoner = build_reasoner(reasoner_factory, config)  # models load here, outside both timings
@@ -56,6 +63,7 @@ def measure(dev_set: str | Path, *, reasoner_factory: Any = DEFAULT_REASONER_FAC
     factory = resolve_factory(reasoner_factory)
     gold = [{"id": i.id, "question": i.question, "answer": i.answer, **i.extra} for i in items if i.answer is not None]
 
+    stats0 = _dispatch_stats(reasoner)
     start = time.perf_counter()
     naive_answers = {}
     for item in items:
@@ -68,6 +76,7 @@ def measure(dev_set: str | Path, *, reasoner_factory: Any = DEFAULT_REASONER_FAC
         naive_answers[item.id] = record["answer"]
     naive_s = time.perf_counter() - start
 
+    stats1 = _dispatch_stats(reasoner)
     if cache is not None:
         cache.clear()
     with tempfile.TemporaryDirectory() as tmp:
@@ -80,6 +89,7 @@ def measure(dev_set: str | Path, *, reasoner_factory: Any = DEFAULT_REASONER_FAC
         from agent.batch import read_results
 
         batch_answers = {rid: rec["answer"] for rid, rec in read_results(Path(tmp) / "out.jsonl").items()}
+    stats2 = _dispatch_stats(reasoner)
     n = len(items)
     naive_acc = score(naive_answers, gold).accuracy if gold else None
     batch_acc = score(batch_answers, gold).accuracy if gold else None
@@ -90,7 +100,28 @@ def measure(dev_set: str | Path, *, reasoner_factory: Any = DEFAULT_REASONER_FAC
         "batch_items_per_s": round(n / batch_s, 3) if batch_s else None,
         "speedup": round(naive_s / batch_s, 2) if batch_s else None,
         "naive_accuracy": naive_acc, "batch_accuracy": batch_acc,
+        "memory": bool(getattr(getattr(config, "memory", None), "enabled", memory)),
+        "llm_sequences": getattr(getattr(config, "llm", None), "sequences", None),
+        "naive_llm_decoding": _delta(stats0, stats1), "batch_llm_decoding": _delta(stats1, stats2),
     }
+
+
+def _delta(before: dict | None, after: dict | None) -> dict | None:
+    if before is None or after is None:
+        return None
+    return {k: after[k] - before[k] for k in after if k != "max_together"} | {"max_together": after["max_together"]}
+
+
+def _dispatch_stats(reasoner: Any) -> dict | None:
+    """How many LLM calls were decoded together with another (the embedded llama.cpp backend only)."""
+    runtime = getattr(getattr(reasoner, "llm", None), "_loaded", None)
+    if runtime is None:
+        return None
+    from dataclasses import asdict
+
+    from agent.llm.llama_dispatch import dispatcher_for
+
+    return asdict(dispatcher_for(runtime).stats)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,16 +130,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None, help="only the first N items")
     parser.add_argument("--reasoner-factory", default=DEFAULT_REASONER_FACTORY, help="module:callable(config)")
+    parser.add_argument("--no-memory", action="store_true", help="program memory off on both sides: the LLM plans")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    result = measure(args.dev_set, reasoner_factory=args.reasoner_factory, workers=args.workers, limit=args.limit)
+    result = measure(args.dev_set, reasoner_factory=args.reasoner_factory, workers=args.workers, limit=args.limit,
+                     memory=not args.no_memory)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
         print(f"{result['items']} items: naive {result['naive_s']:.2f}s ({result['naive_items_per_s']} items/s), "
               f"batch x{result['workers']} {result['batch_s']:.2f}s ({result['batch_items_per_s']} items/s): "
               f"speed-up {result['speedup']}x; accuracy naive {result['naive_accuracy']} "
-              f"batch {result['batch_accuracy']} (cache reset: {result['cache_reset']})")
+              f"batch {result['batch_accuracy']} (cache reset: {result['cache_reset']}; memory {result['memory']}; "
+              f"batch LLM decoding {result['batch_llm_decoding']})")
     return 0
 
 

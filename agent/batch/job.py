@@ -18,7 +18,14 @@ from typing import Any
 from agent.batch.fingerprint import InputHasher, reasoner_name, settings_digest
 from agent.batch.io import ResultWriter, read_results
 from agent.batch.items import BatchItem, InputProblem, read_items
-from agent.batch.work import DEFAULT_REASONER_FACTORY, ReasonerFactory, build_reasoner, error_record, group_tasks
+from agent.batch.work import (
+    DEFAULT_REASONER_FACTORY,
+    ReasonerFactory,
+    batch_config,
+    build_reasoner,
+    error_record,
+    group_tasks,
+)
 from agent.errors import ConfigError, InputError
 from agent.score import ScoreReport, score
 
@@ -184,8 +191,8 @@ def _run_engine(todo: list[BatchItem], writer: ResultWriter, *, config: Any, rea
                 bar.update(1)
                 bar.set_postfix(failed=count["failed"], refresh=False)
 
-    if engine == "local" and reasoner is None:
-        reasoner = build_reasoner(reasoner_factory, config)
+    if engine == "local" and reasoner is None:  # worker threads share its LLM: one KV sequence each
+        reasoner = build_reasoner(reasoner_factory, batch_config(config, workers))
     bar = tqdm(total=len(todo) + already, initial=already, file=sys.stderr, unit="item", disable=not progress,
                dynamic_ncols=True, desc="batch", smoothing=0.1)
     try:

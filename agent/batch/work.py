@@ -30,6 +30,20 @@ def resolve_factory(spec: str | ReasonerFactory) -> ReasonerFactory:
     return load_callable(spec, "reasoner factory")
 
 
+AUX_SEQUENCES = 2  # KV sequences the decide/refine prompts keep warm besides the planners
+
+
+def batch_config(config: Any, workers: int) -> Any:
+    """``config`` with enough KV sequences (``llm.sequences``) for ``workers`` threads to generate at
+    once, plus the decide/refine prompts': concurrent calls are decoded together (``llm.llama_dispatch``),
+    one sequence each. A speed-only key (``fingerprint.SPEED_ONLY``): answers do not change."""
+    llm = getattr(config, "llm", None)
+    wanted = max(1, int(workers)) + AUX_SEQUENCES
+    if llm is None or getattr(llm, "sequences", wanted) >= wanted or not callable(getattr(config, "replace", None)):
+        return config
+    return config.replace(**{"llm.sequences": wanted})
+
+
 def build_reasoner(factory: str | ReasonerFactory, config: Any) -> Any:
     """Build a reasoner and load its models now, if it can (``warm_up()``): before worker threads
     share it (no two threads racing to load a model) and before the progress clock starts."""

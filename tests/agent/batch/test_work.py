@@ -49,3 +49,14 @@ class _Warm:
 def test_build_reasoner_loads_models_up_front_when_it_can():
     reasoner = build_reasoner(_Warm, "cfg")
     assert reasoner.config == "cfg" and reasoner.warm
+
+
+def test_batch_config_gives_every_worker_a_kv_sequence_and_never_lowers_it():
+    from agent.batch.work import AUX_SEQUENCES, batch_config
+    from agent.config import Config
+
+    cfg = Config()
+    assert batch_config(cfg, 4).llm.sequences == 4 + AUX_SEQUENCES
+    many = cfg.replace(**{"llm.sequences": 9})
+    assert batch_config(many, 2) is many
+    assert batch_config("not a config", 4) == "not a config"
