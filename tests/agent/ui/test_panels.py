@@ -109,3 +109,25 @@ def test_with_panels_sees_only_its_own_stream_and_closes_it():
     next(gen)
     gen.close()  # a cancelled question: the controller's stream is closed too (it saves what it has)
     assert closed == [True, True]
+
+
+def test_a_registered_panel_gets_its_events_through_the_served_api(tmp_path, monkeypatch):
+    """Gradio steps the handler on its worker threads: the events must still reach the panel."""
+    from gradio_client import Client, handle_file
+
+    from tests.agent.ui.app_server import free_port
+
+    monkeypatch.setattr(panels_mod, "PANELS", [*PANELS, EVENT_LOG])
+    app = build_app(Config(home=str(tmp_path)), reasoner_factory=make_fake)
+    port = free_port()
+    app.launch(port=port, prevent_thread_lock=True)
+    try:
+        client = Client(f"http://127.0.0.1:{port}/", verbose=False, httpx_kwargs={"timeout": 120})
+        sid = client.predict(api_name="/new_session")
+        chat, gallery, log, box = client.predict({"text": "colour?", "files": [handle_file(_image(tmp_path, (0, 0, 250)))]},
+                                                 sid, api_name="/chat")
+        assert "Answer: blue" in str(chat[-1]["content"]) and len(gallery) == 1
+        assert log.split()[0] == "status" and log.split()[-1] == "answer" and "step" in log.split()
+    finally:
+        app.demo.close()
+        app.controller.store.close()
