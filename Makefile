@@ -11,7 +11,7 @@ export YOLO_OFFLINE := 1
 # the package looks only in config model_dir, $VISREASON_MODEL_DIR, then $VISREASON_HOME/models.
 export VISREASON_MODEL_DIR ?= $(abspath ../shared/models)
 
-.PHONY: setup setup-small demo test test-fast test-wheel bench bench-dev bench-retrieval bench-rag bench-batch app lint models browser-deps emoji-deps clean
+.PHONY: setup setup-small demo test test-fast test-wheel bench bench-dev bench-retrieval bench-rag bench-batch bench-app-rss app lint models browser-deps emoji-deps clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -90,6 +90,11 @@ bench-rag: setup
 bench-batch: setup
 	$(BIN)/python benchmarks/sample_images.py
 	$(BIN)/python benchmarks/bench_batch.py benchmarks/dev.jsonl --workers 2
+
+# Peak RSS of the chat app after five questions through its API (fresh VISREASON_HOME).
+bench-app-rss: setup
+	$(BIN)/python benchmarks/sample_images.py
+	$(BIN)/python benchmarks/bench_app_rss.py $(if $(LLM),--llm $(LLM))
 
 app: setup
 	$(BIN)/python app.py
