@@ -44,6 +44,12 @@ class DetectorConfig:
     path: str = ""  # "" = the backend's file in the model folder (model_dir); ultralytics: .onnx/.pt/.yaml; yolox: ONNX
     score_threshold: float = 0.3
     nms_threshold: float = 0.45
+    # backend "ensemble" (tools/detect_ensemble.py): the primary's boxes, plus its boxes between
+    # ensemble_floor and score_threshold that the second detector also finds (same class, IoU >= ensemble_iou)
+    ensemble_primary: str = "ultralytics"
+    ensemble_second: str = "yolox"
+    ensemble_floor: float = 0.05
+    ensemble_iou: float = 0.5
 
 
 @dataclass(frozen=True)

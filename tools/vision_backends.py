@@ -27,6 +27,7 @@ BACKENDS: dict[str, dict[str, str]] = {
     "detector": {
         "ultralytics": "tools.vision_loaders:ultralytics_detector",  # YOLOv8n ONNX (default), .pt, YOLO-World
         "yolox": "tools.vision_loaders:yolox_detector",  # YOLOX-Nano ONNX
+        "ensemble": "tools.detect_ensemble:ensemble_detector",  # primary's boxes + its weak ones a second confirms
     },
     "faces": {
         "yunet": "tools.vision_loaders:yunet_faces",  # OpenCV's FaceDetectorYN (default)
