@@ -94,6 +94,7 @@ REFERENCE = {  # dev-set id -> the reference program
 DETECTORS = {  # name -> config overrides
     "yolox-nano": {"detector.backend": "yolox"},
     "yolov8n (ultralytics)": {"detector.backend": "ultralytics"},
+    "yolov8n confirmed by yolox (ensemble)": {"detector.backend": "ensemble"},
 }
 
 

@@ -4,7 +4,11 @@ Both networks run at a low candidate threshold. Every primary box at or above ``
 is kept as it is (so the primary's answers never lose a box). A weaker primary box is added
 only when the second detector has a box of the same class over the same object (IoU at least
 ``match_iou``, COCO's matching criterion) and the two scores together, combined as independent
-evidence (noisy-OR, ``1 - (1 - p)(1 - q)``), reach ``score_threshold``. A box only the second
+evidence (noisy-OR, ``1 - (1 - p)(1 - q)``), reach ``score_threshold``. The added box scores
+``score_threshold`` itself, below every box the primary found on its own: the two networks learnt
+from the same data and err together (both call skimage's horse silhouette a person), so agreement is
+not independent evidence, and a tool taking "the best box" (COLOR) should still take the primary's
+(on zidane.jpg the noisy-OR 0.39 outranked the primary's own 0.32 tie). A box only the second
 detector sees is never added: it would bring that detector's own false positives along (on
 zidane.jpg YOLOX-Nano reports a second, shifted box over the same tie at 0.33).
 
@@ -61,7 +65,8 @@ def confirm(primary: Detections, second: Detections, *, score_threshold: float,
             match_iou: float = 0.5) -> Detections:
     """The primary's boxes at or above the threshold, plus its weaker ones the second detector confirms.
 
-    A confirmed box keeps the primary's box and label; its score is the noisy-OR of the two scores.
+    A confirmed box keeps the primary's box and label and scores ``score_threshold`` (confirmed boxes
+    come after the primary's own, in the order of their noisy-OR scores).
     Each second-detector box confirms at most one primary box (the strongest that matches it), and a
     box mostly inside (``MAX_INSIDE``) a kept box of the same class is not added.
     """
@@ -85,14 +90,15 @@ def confirm(primary: Detections, second: Detections, *, score_threshold: float,
         if fused >= score_threshold and not (inside >= MAX_INSIDE).any():
             used.add(j)
             added.append((i, fused))
+    strong.sort(key=lambda i: -primary.scores[i])
+    added.sort(key=lambda a: -a[1])
     idx = strong + [i for i, _ in added]
-    scores = [float(primary.scores[i]) for i in strong] + [s for _, s in added]
-    order = sorted(range(len(idx)), key=lambda k: -scores[k])
+    scores = [float(primary.scores[i]) for i in strong] + [score_threshold] * len(added)
     source = f"{primary.source}+{second.source}"
     if not idx:
         return Detections.empty(primary.image_size, source, primary.notes)
-    return Detections(primary.boxes[[idx[k] for k in order]], np.asarray([scores[k] for k in order]),
-                      tuple(primary.labels[idx[k]] for k in order), primary.image_size, source, primary.notes)
+    return Detections(primary.boxes[idx], np.asarray(scores), tuple(primary.labels[i] for i in idx),
+                      primary.image_size, source, primary.notes)
 
 
 class ConfirmedDetector:
