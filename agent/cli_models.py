@@ -1,4 +1,4 @@
-"""``visreason models list|fetch NAME|verify [NAME]``."""
+"""``visreason models list|fetch NAME|verify [NAME]|warm``."""
 
 from __future__ import annotations
 
@@ -24,6 +24,37 @@ def register(subparsers) -> None:
     p_verify.add_argument("name", nargs="?", help="one model (default: every offline model present)")
     p_verify.add_argument("--json", action="store_true", help="machine-readable output")
     p_verify.set_defaults(func=_verify)
+
+    p_warm = sub.add_parser("warm", help="evaluate the planner's few-shot prompt prefixes once and save their KV "
+                                         "states under $VISREASON_HOME/kv, so no first question re-reads them")
+    p_warm.add_argument("--llm", metavar="SPEC", help="the controller LLM (default: the config's, gguf:qwen2.5-coder-1.5b)")
+    p_warm.add_argument("--json", action="store_true", help="machine-readable output")
+    p_warm.set_defaults(func=_warm)
+
+
+def _warm(args: argparse.Namespace) -> int:
+    from agent.cli import config_from_args
+    from agent.reasoner import Reasoner
+
+    config = config_from_args(args)
+    if args.llm:
+        from agent.llm.factory import parse_llm_spec
+
+        config = config.replace(**parse_llm_spec(args.llm))
+    started = time.perf_counter()
+    sources = Reasoner(config).prefill_prompts(
+        on_progress=None if args.json else lambda n, src: print(f"  prefix {n}: {src}", flush=True))
+    seconds = round(time.perf_counter() - started, 1)
+    summary = {"llm": f"{config.llm.backend}:{config.llm.model}", "prefixes": len(sources),
+               "evaluated": sources.count("none"), "seconds": seconds}
+    if args.json:
+        print(json.dumps(summary))
+    elif not sources:
+        print(f"{summary['llm']}: this backend keeps no prompt states; nothing to warm")
+    else:
+        print(f"{summary['llm']}: {len(sources)} planner prefixes saved ({summary['evaluated']} evaluated now) "
+              f"in {seconds}s")
+    return 0
 
 
 def _store(args: argparse.Namespace):

@@ -84,8 +84,20 @@ class ExampleSelector:
                                           dtype=np.float32)
             return self._matrix
 
+    def _pool(self, n_images: int) -> list[int]:
+        return [i for i, e in enumerate(self.examples) if e.multi_image == (n_images > 1)] or list(range(len(self.examples)))
+
+    def families(self, *, k: int = 6, n_images: int = 1) -> list[list[Example]]:
+        """Every example set ``select`` can return for ``n_images`` images (one per group, in the
+        same order and cut), so their prompt prefixes can be evaluated ahead of any question."""
+        pool = self._pool(n_images)
+        if self._embed is None:
+            return [[self.examples[i] for i in pool[:k]]]
+        groups = dict.fromkeys(self.examples[i].group for i in pool)
+        return [[self.examples[i] for i in pool if self.examples[i].group == g][:k] for g in groups]
+
     def select(self, question: str, *, k: int = 6, n_images: int = 1) -> list[Example]:
-        pool = [i for i, e in enumerate(self.examples) if e.multi_image == (n_images > 1)] or list(range(len(self.examples)))
+        pool = self._pool(n_images)
         if self._embed is None:
             return [self.examples[i] for i in pool[:k]]
         q = np.asarray(self._embed([question_form(question)]), dtype=np.float32)[0]

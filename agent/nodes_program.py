@@ -51,6 +51,14 @@ def write_program(deps: Deps, question: str, image_names: list[str], history: li
     return clean_program(text), messages, seconds
 
 
+def planner_prefixes(deps: Deps, image_names: list[str]) -> list[list[dict]]:
+    """The planner's prompts for ``image_names`` up to their few-shot prefix, one per question family:
+    what ``write_program`` sends, with a placeholder question (only the prefix before it is reused)."""
+    n_images = len(_distinct(image_names))
+    return [plan_messages("?", examples, deps.registry.prompt_docs(), image_names)
+            for examples in deps.selector.families(k=deps.n_examples, n_images=n_images)]
+
+
 def _recall(deps: Deps, state: AgentState):
     """The program memory's best template for this question (None without a memory or in a follow-up)."""
     memory = deps.memory

@@ -146,6 +146,25 @@ class Reasoner:
             self._warm = True
             return time.perf_counter() - started
 
+    def prefill_prompts(self, *, on_progress=None) -> list[str]:
+        """Evaluate every planner prompt prefix (one per question family, for one and for two images)
+        and save its KV state to disk, so a first question of any family does not re-read its
+        examples (``visreason models warm``, run by ``make setup``). Returns where each prefix came
+        from ("none" = evaluated now, "disk" = already saved); [] for a backend without ``prefill``."""
+        from agent.nodes_program import planner_prefixes
+
+        prefill = getattr(self.llm, "prefill", None)
+        if not callable(prefill):
+            return []
+        self.graph  # noqa: B018 - builds deps: registry docs, example selector
+        sources = []
+        for images in (["a"], ["a", "b"]):
+            for messages in planner_prefixes(self._deps, list(name_images(images))):
+                sources.append(prefill(messages))
+                if on_progress is not None:
+                    on_progress(len(sources), sources[-1])
+        return sources
+
     @property
     def memory(self):
         """The program memory planning uses (None when ``memory.enabled`` is off)."""
