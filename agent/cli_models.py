@@ -45,15 +45,17 @@ def _warm(args: argparse.Namespace) -> int:
     sources = Reasoner(config).prefill_prompts(
         on_progress=None if args.json else lambda n, src: print(f"  prefix {n}: {src}", flush=True))
     seconds = round(time.perf_counter() - started, 1)
+    # In a fresh process every prefix not already on disk ("disk") was evaluated (in part: the shared
+    # system prompt is copied between sequences) and saved now.
     summary = {"llm": f"{config.llm.backend}:{config.llm.model}", "prefixes": len(sources),
-               "evaluated": sources.count("none"), "seconds": seconds}
+               "saved_now": len(sources) - sources.count("disk"), "seconds": seconds}
     if args.json:
         print(json.dumps(summary))
     elif not sources:
         print(f"{summary['llm']}: this backend keeps no prompt states; nothing to warm")
     else:
-        print(f"{summary['llm']}: {len(sources)} planner prefixes saved ({summary['evaluated']} evaluated now) "
-              f"in {seconds}s")
+        print(f"{summary['llm']}: {len(sources)} planner prefixes on disk ({summary['saved_now']} evaluated and saved "
+              f"now) in {seconds}s")
     return 0
 
 

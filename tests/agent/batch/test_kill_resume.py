@@ -30,12 +30,19 @@ def test_sigkill_at_random_points_then_resume(tmp_path):
     out = tmp_path / "out.jsonl"
     cmd = [sys.executable, "-m", "agent.cli", "batch", str(data), "--out", str(out), "--resume",
            "--workers", "2", "--no-progress", "--reasoner-factory", STANDIN]
-    env = {**os.environ, "STANDIN_LLM_S": "0.02"}
+    env = {**os.environ, "STANDIN_LLM_S": "0.1"}
     rng = random.Random(1234)
     kills = 0
     for _ in range(12):
+        before = len(_check_prefix(out))
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.3, 1.0))
+        # Kill at a random moment after this run has written something (not by the clock alone: how
+        # long start-up takes depends on the machine's load, and a quiet machine finished the batch
+        # before a fixed-time kill came).
+        started = time.monotonic()
+        while proc.poll() is None and len(_check_prefix(out)) == before and time.monotonic() - started < 60:
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 0.4))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
