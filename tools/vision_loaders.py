@@ -57,7 +57,9 @@ def ultralytics_detector(config: Config, hub: Models) -> Detector:
     if path.suffix.lower() != ".yaml" and not path.is_file():
         raise ModelUnavailableError(
             f"ultralytics weights not found at {path}: set detector.path to a local weights file",
-            hint=f"the default is yolov8n_coco_int8.onnx in the model folder {config.model_dir_path}")
+            hint=(f"detector.path and $VISREASON_DETECTOR name a weights file; to choose a backend such as {path.name!r} "
+                  "set detector.backend ($VISREASON_DETECTOR_BACKEND)" if not path.suffix else
+                  f"the default is yolov8n_coco_int8.onnx in the model folder {config.model_dir_path}"))
     verify_pinned(path)
     return UltralyticsDetector(str(path), score_threshold=cfg.score_threshold, nms_threshold=cfg.nms_threshold)
 

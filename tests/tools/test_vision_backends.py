@@ -79,3 +79,15 @@ def test_offline_backends_load_through_the_registry():
     hub = ModelHub(Config().replace(**{"faces.backend": "haar"}))
     assert isinstance(hub.faces(), FaceDetector)
     assert hub.vqa() is None
+
+
+def test_a_backend_name_given_as_the_detector_path_says_which_setting_chooses_a_backend(monkeypatch):
+    from agent.config import env_overrides, load_config
+    from agent.errors import ModelUnavailableError
+    from tools.vision_loaders import ultralytics_detector
+
+    monkeypatch.setenv("VISREASON_DETECTOR", "ensemble")  # meant as the backend, read as a weights path
+    assert env_overrides({"VISREASON_DETECTOR": "ensemble"}) == {"detector.path": "ensemble"}
+    with pytest.raises(ModelUnavailableError) as err:
+        ultralytics_detector(load_config(), None)
+    assert "detector.backend" in err.value.hint and "VISREASON_DETECTOR_BACKEND" in err.value.hint
