@@ -92,7 +92,7 @@ bench-rag: setup
 
 bench-batch: setup
 	$(BIN)/python benchmarks/sample_images.py
-	$(BIN)/python benchmarks/bench_batch.py benchmarks/dev.jsonl --workers 2
+	$(BIN)/python benchmarks/bench_batch.py benchmarks/dev.jsonl --workers 4
 
 # Peak RSS of the chat app after five questions through its API (fresh VISREASON_HOME).
 bench-app-rss: setup
