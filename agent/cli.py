@@ -38,7 +38,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+LLM_HELP = ("the controller LLM: gguf:NAME_OR_PATH | openai:MODEL@URL | hf:ID_OR_PATH "
+            "(default: the config's llm.backend:llm.model, gguf:qwen2.5-coder-1.5b)")
+
+
+def add_llm_argument(parser: argparse.ArgumentParser, help: str = LLM_HELP) -> None:
+    """``--llm SPEC``, the same model spec in every sub-command (read by ``config_from_args``)."""
+    parser.add_argument("--llm", metavar="SPEC", help=help)
+
+
 def config_from_args(args: argparse.Namespace):
+    """The config from --config, --set and, where the sub-command has it, --llm (which wins over both)."""
     from agent.config import load_config
     from agent.errors import ConfigError
 
@@ -48,7 +58,12 @@ def config_from_args(args: argparse.Namespace):
             raise ConfigError(f"--set expects SECTION.KEY=VALUE, got {item!r}")
         key, value = item.split("=", 1)
         overrides[key.strip()] = value.strip()
-    return load_config(args.config, overrides)
+    config = load_config(args.config, overrides)
+    if getattr(args, "llm", None):
+        from agent.llm.factory import parse_llm_spec  # lazy: pulls in LLM backends
+
+        config = config.replace(**parse_llm_spec(args.llm))
+    return config
 
 
 GLOBAL_OPTIONS = ("--set", "--config")  # accepted before or after the sub-command

@@ -9,11 +9,13 @@ from agent import events
 
 
 def register(sub) -> None:
+    from agent.cli import add_llm_argument
+
     p = sub.add_parser("ask", help="answer a question about images with the agent")
     p.add_argument("question", help="the question about the image(s), in quotes")
     p.add_argument("--image", action="append", required=True, help="image path (repeat for several images)")
     p.add_argument("--kb", help="knowledge-base directory for questions that need outside facts")
-    p.add_argument("--llm", metavar="SPEC", help="the controller LLM: gguf:NAME_OR_PATH | openai:MODEL@URL | hf:ID_OR_PATH (default: the config's llm.backend:llm.model, gguf:qwen2.5-coder-1.5b)")
+    add_llm_argument(p)
     p.add_argument("--json", action="store_true", help="print the full Answer as JSON")
     p.add_argument("--html", metavar="OUT.html", help="write the visual rationale page")
     p.add_argument("--quiet", action="store_true", help="print only the answer")
@@ -25,10 +27,6 @@ def run(args) -> int:
     from agent.reasoner import Reasoner
 
     config = config_from_args(args)
-    if args.llm:
-        from agent.llm.factory import parse_llm_spec
-
-        config = config.replace(**parse_llm_spec(args.llm))
     reasoner = Reasoner(config)
     live = not (args.json or args.quiet)
     answer = None

@@ -8,6 +8,8 @@ import sys
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from agent.cli import add_llm_argument
+
     batch = subparsers.add_parser(
         "batch", help="answer every question of a JSONL file into a results JSONL (resumable)",
         description="Input lines: {\"id\", \"image\" | \"images\", \"question\", \"answer\"?, \"kb\"?} (at most "
@@ -30,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="every image path must lie inside DIR (no '..', absolute path or symlink out of it); "
                             "a line that leaves it becomes an error record. Default: no limit")
     batch.add_argument("--kb", help="knowledge base for every item (a line's own \"kb\" wins)")
-    batch.add_argument("--llm", metavar="SPEC", help="the controller LLM: gguf:NAME_OR_PATH | openai:MODEL@URL | hf:ID_OR_PATH (default: the config's llm.backend:llm.model, gguf:qwen2.5-coder-1.5b)")
+    add_llm_argument(batch)
     batch.add_argument("--steps", action="store_true", help="include the step trace of each answer")
     batch.add_argument("--engine", choices=("local", "ray"), default="local", help="local threads (default) or Ray")
     batch.add_argument("--address", help="Ray cluster address (default: a running instance or a new local one)")
@@ -60,10 +62,6 @@ def batch_command(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise InputError(f"--workers must be at least 1, got {args.workers}")
     config = config_from_args(args)
-    if args.llm:
-        from agent.llm.factory import parse_llm_spec  # lazy: pulls in LLM backends
-
-        config = config.replace(**parse_llm_spec(args.llm))
     summary = run_batch(
         args.input, args.out, config=config,
         reasoner_factory=args.reasoner_factory or DEFAULT_REASONER_FACTORY,

@@ -10,10 +10,12 @@ import argparse
 
 
 def register(subparsers) -> None:
+    from agent.cli import add_llm_argument
+
     p = subparsers.add_parser("mcp", help="serve the tools and the reasoner over the Model Context Protocol (stdio)")
     p.add_argument("--image-root", metavar="DIR",
                    help="image paths must lie inside DIR (relative paths are read from it); default: any readable file")
-    p.add_argument("--llm", metavar="SPEC", help="the controller LLM: gguf:NAME_OR_PATH | openai:MODEL@URL | hf:ID_OR_PATH (default: the config's llm.backend:llm.model, gguf:qwen2.5-coder-1.5b)")
+    add_llm_argument(p)
     p.set_defaults(func=handle)
 
 
@@ -24,10 +26,6 @@ def handle(args: argparse.Namespace) -> int:
     from agent.mcp_server import ToolSession, serve_stdio
 
     config = config_from_args(args)
-    if args.llm:
-        from agent.llm.factory import parse_llm_spec
-
-        config = config.replace(**parse_llm_spec(args.llm))
     session = ToolSession(config, image_root=args.image_root)
     anyio.run(serve_stdio, session)
     return 0

@@ -8,6 +8,8 @@ import time
 
 
 def register(subparsers) -> None:
+    from agent.cli import add_llm_argument
+
     parser = subparsers.add_parser("models", help="list, fetch (assemble) and verify models")
     sub = parser.add_subparsers(dest="models_command", required=True)
 
@@ -27,7 +29,7 @@ def register(subparsers) -> None:
 
     p_warm = sub.add_parser("warm", help="evaluate the planner's few-shot prompt prefixes once and save their KV "
                                          "states under $VISREASON_HOME/kv, so no first question re-reads them")
-    p_warm.add_argument("--llm", metavar="SPEC", help="the controller LLM (default: the config's, gguf:qwen2.5-coder-1.5b)")
+    add_llm_argument(p_warm)
     p_warm.add_argument("--json", action="store_true", help="machine-readable output")
     p_warm.set_defaults(func=_warm)
 
@@ -37,10 +39,6 @@ def _warm(args: argparse.Namespace) -> int:
     from agent.reasoner import Reasoner
 
     config = config_from_args(args)
-    if args.llm:
-        from agent.llm.factory import parse_llm_spec
-
-        config = config.replace(**parse_llm_spec(args.llm))
     started = time.perf_counter()
     sources = Reasoner(config).prefill_prompts(
         on_progress=None if args.json else lambda n, src: print(f"  prefix {n}: {src}", flush=True))

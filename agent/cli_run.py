@@ -19,12 +19,14 @@ from tools.catalog import program_registry
 
 
 def register(subparsers) -> None:
+    from agent.cli import add_llm_argument
+
     p = subparsers.add_parser("run", help="run a visual program on one or more images")
     p.add_argument("--image", action="append", required=True, metavar="PATH",
                    help="input image; one -> IMAGE, two -> LEFT and RIGHT; also IMAGE_0..n")
     p.add_argument("--program-file", required=True, metavar="FILE", help="program text, one step per line")
-    p.add_argument("--llm", metavar="SPEC", help="gguf:NAME_OR_PATH | openai:MODEL@URL | hf:ID_OR_PATH "
-                                                 "(loaded only if a step needs it: VQA, CAPTION, LIST)")
+    add_llm_argument(p, help="gguf:NAME_OR_PATH | openai:MODEL@URL | hf:ID_OR_PATH "
+                             "(loaded only if a step needs it: VQA, CAPTION, LIST)")
     p.add_argument("--no-llm", action="store_true", help="attach no LLM (VQA and LIST then fail with a typed error)")
     p.add_argument("--json", action="store_true", help="print the result and steps as JSON")
     p.add_argument("--quiet", action="store_true", help="print only the result")
@@ -58,10 +60,6 @@ def handle(args: argparse.Namespace) -> int:
     from tools.context import ToolContext
 
     config = config_from_args(args)
-    if args.llm:
-        from agent.llm.factory import parse_llm_spec
-
-        config = config.replace(**parse_llm_spec(args.llm))
     path = Path(args.program_file)
     try:
         text = path.read_text(encoding="utf-8")

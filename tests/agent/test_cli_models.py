@@ -42,3 +42,18 @@ def test_list_text(tmp_path, capsys):
     assert main(["--set", f"home={tmp_path}", "models", "list"]) == 0
     text = capsys.readouterr().out
     assert "qwen2.5-coder-1.5b" in text and "hub" in text
+
+
+@pytest.mark.slow
+def test_models_warm_saves_every_planner_prefix_once(tmp_path):
+    """`visreason models warm` (run by make setup): every planner prefix is saved under home/kv; a second
+    process finds them all on disk and evaluates nothing (the saved states' key matches)."""
+    cmd = [sys.executable, "-m", "agent.cli", "--set", f"home={tmp_path}", "models", "warm",
+           "--llm", "gguf:qwen2.5-coder-0.5b", "--json"]
+    first = json.loads(subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900, check=True).stdout)
+    assert first["prefixes"] >= 6 and first["saved_now"] == first["prefixes"], first
+    saved = sorted((tmp_path / "kv").glob("*.kv"))
+    assert len(saved) == first["prefixes"]
+    again = json.loads(subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900, check=True).stdout)
+    assert again["prefixes"] == first["prefixes"] and again["saved_now"] == 0, again
+    assert sorted((tmp_path / "kv").glob("*.kv")) == saved
