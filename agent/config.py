@@ -40,7 +40,9 @@ class LLMConfig:
 
 @dataclass(frozen=True)
 class DetectorConfig:
-    backend: str = "ultralytics"  # ultralytics (default: YOLOv8n ONNX, AGPL-3.0) | yolox (YOLOX-Nano, Apache-2.0)
+    # ensemble (default: YOLOv8n confirmed by YOLOX-Nano, see below) | ultralytics (YOLOv8n ONNX, AGPL-3.0)
+    # | yolox (YOLOX-Nano, Apache-2.0)
+    backend: str = "ensemble"
     path: str = ""  # "" = the backend's file in the model folder (model_dir); ultralytics: .onnx/.pt/.yaml; yolox: ONNX
     score_threshold: float = 0.3
     nms_threshold: float = 0.45
@@ -168,13 +170,16 @@ class Config:
         for candidate in (self.detector.path, os.environ.get("VISREASON_DETECTOR", "")):
             if candidate:
                 return Path(candidate).expanduser()
-        return self.model_file(self.detector.backend)
+        # the ensemble's weights file is its primary's (the second detector's comes from the model folder)
+        backend = self.detector.ensemble_primary if self.detector.backend == "ensemble" else self.detector.backend
+        return self.model_file(backend)
 
     def backend_weights(self, backend: str) -> Path | None:
         """The weights file a detector backend would use: the configured one if it is that backend's."""
         if backend == "yunet":
             return Path(self.faces.path).expanduser() if self.faces.path else self.model_file("yunet")
-        if backend == self.detector.backend:
+        if backend == self.detector.backend or (self.detector.backend == "ensemble"
+                                                  and backend == self.detector.ensemble_primary):
             return self.detector_path
         return self.model_file(backend)
 

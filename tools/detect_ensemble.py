@@ -18,6 +18,7 @@ run of each network per image.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -115,6 +116,10 @@ class ConfirmedDetector:
     def vocabulary(self) -> Sequence[str] | None:
         return self.primary.vocabulary
 
+    @property
+    def source(self) -> str:
+        return f"{getattr(self.primary, 'source', '?')}+{getattr(self.second, 'source', '?')}"
+
     def detect(self, img: Image.Image, classes: list[str] | None = None) -> Detections:
         first = self.primary.detect(img, classes)
         if len(first) == 0 or bool((first.scores >= self.score_threshold).all()):
@@ -140,6 +145,10 @@ def ensemble_detector(config: Config, hub: Models) -> Detector:
         raise ConfigError(f"detector.ensemble_floor must be in (0, score_threshold={cfg.score_threshold}], "
                           f"got {cfg.ensemble_floor}")
     second_path = config.model_file(cfg.ensemble_second)
+    if second_path is None:  # the default backend must not fail where only the primary's file is installed
+        warnings.warn(f"detector.backend=ensemble: no {cfg.ensemble_second} weights in the model folder "
+                      f"{config.model_dir_path}; detecting with {cfg.ensemble_primary} alone", stacklevel=2)
+        return load_backend("detector", config.replace(**{"detector.backend": cfg.ensemble_primary}), hub)  # type: ignore[return-value]
 
     def build(name: str, path: str) -> Detector:
         sub = config.replace(**{"detector.backend": name, "detector.path": path,

@@ -30,7 +30,7 @@ class LLMChoice:
 class AppPolicy:
     llms: tuple[LLMChoice, ...]  # the first is the operator's configured LLM
     kbs: tuple[tuple[str, str], ...] = ()  # (name, path), from --kb-dir
-    detectors: tuple[str, ...] = ("ultralytics", "yolox")
+    detectors: tuple[str, ...] = ("ensemble", "ultralytics", "yolox")
     vqa: tuple[str, ...] = ("facts",)
     free_paths: bool = False  # --allow-free-paths: visitors may type model paths, URLs, a KB path
     max_steps: int = 40
@@ -46,7 +46,7 @@ class AppPolicy:
             llms.append(_choice_from_spec(spec, config))
         kb_root = kb_dir or config.ui.kb_dir
         # Either backend's default weights are the operator's shared, sha256-pinned files (tools/models.py).
-        detectors = ("ultralytics", "yolox")
+        detectors = ("ensemble", "ultralytics", "yolox")
         vqa = ("facts", "transformers") if config.vqa.model else ("facts",)
         budgets, ui = config.budgets, config.ui
         return cls(llms=_unique_labels(llms), kbs=knowledge_bases(kb_root) if kb_root else (),

@@ -154,3 +154,23 @@ def test_bus_still_four_people(ensemble, bus):
 ])
 def test_no_new_objects_on_other_photos(ensemble, name, expected):
     assert sorted(ensemble.detect(_photo(name)).labels) == expected
+
+
+def test_the_default_ensemble_without_the_second_file_detects_with_the_primary_alone(tmp_path):
+    """An install with only YOLOv8n's file keeps working under the default backend, and says so."""
+    import shutil
+    import warnings
+
+    from agent.config import Config
+    from tools.models import ModelHub
+
+    shared = Config().model_file("ultralytics")
+    assert shared is not None, "needs yolov8n_coco_int8.onnx in the model folder"
+    shutil.copy(shared, tmp_path / shared.name)
+    config = Config(model_dir=str(tmp_path))
+    assert config.detector.backend == "ensemble" and config.detector_path == tmp_path / shared.name
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        detector = ModelHub(config).detector()
+    assert detector.source == f"ultralytics:{shared.name}"
+    assert any("alone" in str(w.message) for w in caught)

@@ -32,8 +32,12 @@ def test_random_yolo11n_yaml_gives_detections():
 
 
 @pytest.mark.slow
-def test_yolov8n_onnx_is_the_default_and_finds_four_people_on_bus(ctx, bus):
-    detector = ctx.models.detector()  # the default configuration
+def test_yolov8n_onnx_is_the_default_primary_and_finds_four_people_on_bus(ctx, bus):
+    default = ctx.models.detector()  # the default configuration: YOLOv8n, its weak boxes confirmed by YOLOX-Nano
+    assert default.source == "ultralytics:yolov8n_coco_int8.onnx+yolox-nano"
+    both = default.detect(bus)
+    assert both.labels.count("person") == 4 and both.labels.count("bus") == 1
+    detector = ModelHub(ctx.config.replace(**{"detector.backend": "ultralytics"})).detector()  # YOLOv8n alone
     assert detector.source == "ultralytics:yolov8n_coco_int8.onnx" and len(detector.vocabulary) == 80
     dets = detector.detect(bus)
     assert dets.labels.count("person") == 4 and dets.labels.count("bus") == 1  # YOLOX-Nano finds 3 people

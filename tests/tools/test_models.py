@@ -37,7 +37,8 @@ def test_missing_models_say_how_to_get_them(tmp_path):
 
 def test_default_backends_are_the_shared_onnx_files():
     cfg = Config()
-    assert cfg.detector.backend == "ultralytics" and cfg.faces.backend == "yunet"
+    assert cfg.detector.backend == "ensemble" and cfg.detector.ensemble_primary == "ultralytics"
+    assert cfg.faces.backend == "yunet"
     assert cfg.detector_path.name == "yolov8n_coco_int8.onnx" and cfg.yunet_path.name == "face_detection_yunet.onnx"
     assert cfg.yolox_path.name == "yolox_nano.onnx"
     assert cfg.replace(**{"detector.backend": "yolox"}).detector_path.name == "yolox_nano.onnx"
