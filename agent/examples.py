@@ -87,14 +87,17 @@ class ExampleSelector:
     def _pool(self, n_images: int) -> list[int]:
         return [i for i, e in enumerate(self.examples) if e.multi_image == (n_images > 1)] or list(range(len(self.examples)))
 
+    def _group(self, pool: list[int], group: str, k: int) -> list[Example]:
+        """The examples ``select`` returns when ``group`` wins: its members in file order, the first ``k``."""
+        return [self.examples[i] for i in pool if self.examples[i].group == group][:k]
+
     def families(self, *, k: int = 6, n_images: int = 1) -> list[list[Example]]:
-        """Every example set ``select`` can return for ``n_images`` images (one per group, in the
-        same order and cut), so their prompt prefixes can be evaluated ahead of any question."""
+        """Every example set ``select`` can return for ``n_images`` images (one per group), so their
+        prompt prefixes can be evaluated ahead of any question."""
         pool = self._pool(n_images)
         if self._embed is None:
             return [[self.examples[i] for i in pool[:k]]]
-        groups = dict.fromkeys(self.examples[i].group for i in pool)
-        return [[self.examples[i] for i in pool if self.examples[i].group == g][:k] for g in groups]
+        return [self._group(pool, g, k) for g in dict.fromkeys(self.examples[i].group for i in pool)]
 
     def select(self, question: str, *, k: int = 6, n_images: int = 1) -> list[Example]:
         pool = self._pool(n_images)
@@ -107,4 +110,4 @@ class ExampleSelector:
             scores.setdefault(self.examples[i].group, []).append(float(sim))
         # A group's score: the mean of its two best matches (one lucky example should not win).
         best = max(scores, key=lambda g: float(np.mean(sorted(scores[g])[-2:])))
-        return [self.examples[i] for i in pool if self.examples[i].group == best][:k]
+        return self._group(pool, best, k)

@@ -54,8 +54,8 @@ def write_program(deps: Deps, question: str, image_names: list[str], history: li
 def planner_prefixes(deps: Deps, image_names: list[str]) -> list[list[dict]]:
     """The planner's prompts for ``image_names`` up to their few-shot prefix, one per question family:
     what ``write_program`` sends, with a placeholder question (only the prefix before it is reused)."""
-    n_images = len(_distinct(image_names))
-    return [plan_messages("?", examples, deps.registry.prompt_docs(), image_names)
+    n_images, docs = len(_distinct(image_names)), deps.registry.prompt_docs()
+    return [plan_messages("?", examples, docs, image_names)
             for examples in deps.selector.families(k=deps.n_examples, n_images=n_images)]
 
 

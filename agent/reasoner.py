@@ -150,7 +150,8 @@ class Reasoner:
         """Evaluate every planner prompt prefix (one per question family, for one and for two images)
         and save its KV state to disk, so a first question of any family does not re-read its
         examples (``visreason models warm``, run by ``make setup``). Returns where each prefix came
-        from ("none" = evaluated now, "disk" = already saved); [] for a backend without ``prefill``."""
+        from ("disk" = already saved; anything else = evaluated, at least in part, and saved now);
+        [] for a backend without ``prefill``."""
         from agent.nodes_program import planner_prefixes
 
         prefill = getattr(self.llm, "prefill", None)

@@ -16,6 +16,9 @@ from agent.errors import ConfigError
 from retrieval.store import POINTER as KB_POINTER  # a knowledge-base folder holds this file
 
 NO_KB = "(none)"
+# The detectors a visitor may choose; either backend's default weights are the operator's shared,
+# sha256-pinned files (tools/models.py).
+DETECTORS = ("ensemble", "ultralytics", "yolox")
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ class LLMChoice:
 class AppPolicy:
     llms: tuple[LLMChoice, ...]  # the first is the operator's configured LLM
     kbs: tuple[tuple[str, str], ...] = ()  # (name, path), from --kb-dir
-    detectors: tuple[str, ...] = ("ensemble", "ultralytics", "yolox")
+    detectors: tuple[str, ...] = DETECTORS
     vqa: tuple[str, ...] = ("facts",)
     free_paths: bool = False  # --allow-free-paths: visitors may type model paths, URLs, a KB path
     max_steps: int = 40
@@ -45,12 +48,10 @@ class AppPolicy:
         for spec in specs:
             llms.append(_choice_from_spec(spec, config))
         kb_root = kb_dir or config.ui.kb_dir
-        # Either backend's default weights are the operator's shared, sha256-pinned files (tools/models.py).
-        detectors = ("ensemble", "ultralytics", "yolox")
         vqa = ("facts", "transformers") if config.vqa.model else ("facts",)
         budgets, ui = config.budgets, config.ui
         return cls(llms=_unique_labels(llms), kbs=knowledge_bases(kb_root) if kb_root else (),
-                   detectors=detectors, vqa=vqa, free_paths=free_paths,
+                   detectors=DETECTORS, vqa=vqa, free_paths=free_paths,
                    max_steps=max(ui.max_steps, budgets.max_steps),
                    max_turns=max(ui.max_turns, budgets.max_turns),
                    agent_seconds=max(ui.agent_seconds, budgets.agent_seconds))
